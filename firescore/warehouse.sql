@@ -1,0 +1,152 @@
+-- firescore warehouse DDL. Idempotent: run at every connect.
+-- Money and scores are DECIMAL(38,12); never DOUBLE in stored tables.
+
+-- Registries and scheme tables are replaced every run (see registry.py, scheme.py).
+CREATE TABLE IF NOT EXISTS units (
+    unit_code   VARCHAR PRIMARY KEY,
+    unit_name   VARCHAR NOT NULL,
+    grp         VARCHAR NOT NULL,          -- 镇街组 | 部门组
+    region      VARCHAR,                   -- 中心城区 | 其他 | NULL (= 其他)
+    place_types VARCHAR[] NOT NULL,        -- 监管场所类型 (departments), [] when none
+    ranked      BOOLEAN NOT NULL           -- 是否参与考核
+);
+
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id       VARCHAR PRIMARY KEY,
+    title         VARCHAR NOT NULL,        -- 重点任务
+    detail        VARCHAR,                 -- 具体工作
+    deadline      DATE,                    -- 完成时限; NULL when ongoing
+    deadline_text VARCHAR NOT NULL,        -- as written in 任务分解表
+    ongoing       BOOLEAN NOT NULL,        -- 持续开展
+    weight        DECIMAL(38, 12) NOT NULL -- 权重
+);
+
+CREATE TABLE IF NOT EXISTS task_assignments (
+    task_id   VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    role      VARCHAR NOT NULL,            -- 牵头 | 配合 (a unit named as both is 牵头)
+    PRIMARY KEY (task_id, unit_code)
+);
+
+-- Raw layer: append-only, content-addressed by sha256.
+CREATE TABLE IF NOT EXISTS raw_files (
+    sha256          VARCHAR NOT NULL,
+    quarter         VARCHAR NOT NULL,
+    unit_code       VARCHAR NOT NULL,      -- the inbox folder: the sender
+    rel_path        VARCHAR NOT NULL,      -- relative to the inbox root
+    file_name       VARCHAR NOT NULL,
+    received_at     TIMESTAMPTZ NOT NULL,
+    received_source VARCHAR NOT NULL,      -- 收件登记 | 文件修改时间
+    size_bytes      BIGINT NOT NULL,
+    file_format     VARCHAR NOT NULL,      -- xlsx | xls | csv | unknown
+    encoding        VARCHAR,               -- csv only
+    valid           BOOLEAN NOT NULL,      -- no error-level issue
+    first_seen_run  VARCHAR NOT NULL,
+    first_seen_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (quarter, unit_code, sha256)
+);
+
+CREATE TABLE IF NOT EXISTS raw_issues (
+    sha256      VARCHAR NOT NULL,
+    quarter     VARCHAR NOT NULL,
+    unit_code   VARCHAR NOT NULL,
+    severity    VARCHAR NOT NULL,          -- error | warning
+    rule_id     VARCHAR NOT NULL,
+    sheet       VARCHAR,
+    cell        VARCHAR,                   -- A1 notation
+    column_name VARCHAR,
+    value       VARCHAR,
+    expected    VARCHAR,
+    message     VARCHAR NOT NULL           -- Chinese, names sheet!cell, value and expectation
+);
+
+CREATE TABLE IF NOT EXISTS raw_columns (
+    sha256     VARCHAR NOT NULL,
+    sheet      VARCHAR NOT NULL,
+    field      VARCHAR NOT NULL,
+    col_letter VARCHAR NOT NULL,
+    PRIMARY KEY (sha256, sheet, field)
+);
+
+CREATE TABLE IF NOT EXISTS raw_basic_info (
+    sha256    VARCHAR PRIMARY KEY,
+    unit_code VARCHAR,
+    unit_name VARCHAR,
+    quarter   VARCHAR,
+    filler    VARCHAR,
+    phone     VARCHAR,
+    fill_date DATE
+);
+
+CREATE TABLE IF NOT EXISTS raw_task_rows (
+    sha256    VARCHAR NOT NULL,
+    excel_row INTEGER NOT NULL,
+    task_id   VARCHAR NOT NULL,
+    status    VARCHAR,                     -- 已完成 | 推进中 | 未启动 (normalized)
+    done_date DATE,
+    times     INTEGER,                     -- 本季度开展次数
+    progress  VARCHAR,                     -- 进展情况
+    evidence  VARCHAR                      -- 佐证材料
+);
+
+CREATE TABLE IF NOT EXISTS raw_indicator_rows (
+    sha256       VARCHAR NOT NULL,
+    excel_row    INTEGER NOT NULL,
+    indicator_id VARCHAR NOT NULL,
+    value        DECIMAL(38, 12),
+    denominator  DECIMAL(38, 12),
+    note         VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS raw_fire_rows (
+    sha256      VARCHAR NOT NULL,
+    excel_row   INTEGER NOT NULL,
+    fire_id     VARCHAR NOT NULL,
+    fire_time   TIMESTAMP NOT NULL,
+    street_code VARCHAR NOT NULL,
+    place_type  VARCHAR,
+    cause       VARCHAR,
+    deaths      INTEGER NOT NULL,
+    injuries    INTEGER NOT NULL,
+    loss        DECIMAL(38, 12) NOT NULL,  -- 直接财产损失（万元）
+    grade       VARCHAR NOT NULL           -- given, or derived from the scheme's grade table
+);
+
+CREATE TABLE IF NOT EXISTS raw_adjustment_rows (
+    sha256    VARCHAR NOT NULL,
+    excel_row INTEGER NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    item      VARCHAR NOT NULL,            -- 事项, a scheme adjustment type
+    points    DECIMAL(38, 12),             -- 分值 override (positive), NULL = default
+    reason    VARCHAR,
+    doc_no    VARCHAR,
+    adj_date  DATE
+);
+
+CREATE TABLE IF NOT EXISTS history_fires (
+    source_file VARCHAR NOT NULL,
+    excel_row   INTEGER NOT NULL,
+    fire_id     VARCHAR NOT NULL,
+    fire_time   TIMESTAMP NOT NULL,
+    street_code VARCHAR NOT NULL,
+    place_type  VARCHAR,
+    cause       VARCHAR,
+    deaths      INTEGER NOT NULL,
+    injuries    INTEGER NOT NULL,
+    loss        DECIMAL(38, 12) NOT NULL,
+    grade       VARCHAR NOT NULL
+);
+
+-- Which version of a unit's quarter file is used: the newest valid one.
+CREATE OR REPLACE VIEW file_versions AS
+SELECT
+    f.*,
+    CASE
+        WHEN NOT f.valid THEN 'rejected'
+        WHEN row_number() OVER (
+            PARTITION BY f.quarter, f.unit_code, f.valid
+            ORDER BY f.received_at DESC, f.sha256
+        ) = 1 THEN 'accepted'
+        ELSE 'superseded'
+    END AS status
+FROM raw_files AS f;
