@@ -150,3 +150,60 @@ SELECT
         ELSE 'superseded'
     END AS status
 FROM raw_files AS f;
+
+-- Derived layer: rebuilt per quarter inside one transaction by scoring/runner.py.
+CREATE TABLE IF NOT EXISTS ledger (
+    quarter       VARCHAR NOT NULL,
+    unit_code     VARCHAR NOT NULL,
+    block         VARCHAR NOT NULL,        -- tasks | indicators | fire | reporting | adjustment | total
+    item_id       VARCHAR NOT NULL,        -- task id, indicator id, fire item, adjustment row ...
+    item_name     VARCHAR NOT NULL,        -- Chinese
+    max_points    DECIMAL(38, 12) NOT NULL,-- on the block's own scale (0 for adjustments)
+    points        DECIMAL(38, 12) NOT NULL,-- earned on the block's own scale (signed for adjustments)
+    contribution  DECIMAL(38, 12) NOT NULL,-- share of the total after rescaling to 100
+    reason        VARCHAR NOT NULL,        -- Chinese, why these points were earned or lost
+    rule_id       VARCHAR NOT NULL,
+    source_sha256 VARCHAR,
+    source_sheet  VARCHAR,
+    source_cell   VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS unit_scores (
+    quarter          VARCHAR NOT NULL,
+    unit_code        VARCHAR NOT NULL,
+    unit_name        VARCHAR NOT NULL,
+    grp              VARCHAR NOT NULL,
+    ranked           BOOLEAN NOT NULL,
+    tasks_score      DECIMAL(38, 12),      -- NULL when the block is not applicable
+    indicators_score DECIMAL(38, 12),
+    fire_score       DECIMAL(38, 12),
+    reporting_score  DECIMAL(38, 12),
+    tasks_max        DECIMAL(38, 12),
+    indicators_max   DECIMAL(38, 12),
+    fire_max         DECIMAL(38, 12),
+    reporting_max    DECIMAL(38, 12),
+    base             DECIMAL(38, 12) NOT NULL,
+    bonus            DECIMAL(38, 12) NOT NULL,  -- capped
+    deductions       DECIMAL(38, 12) NOT NULL,  -- positive number
+    adjustment       DECIMAL(38, 12) NOT NULL,  -- bonus - deductions
+    total            DECIMAL(18, 2) NOT NULL,
+    grade            VARCHAR NOT NULL,          -- 优秀 | 良好 | 合格 | 不合格
+    veto             BOOLEAN NOT NULL,
+    veto_reason      VARCHAR,
+    rank             INTEGER,                   -- NULL when not ranked
+    rank_change      INTEGER,                   -- previous rank - this rank; NULL in Q1 / new unit
+    submitted        BOOLEAN NOT NULL,
+    PRIMARY KEY (quarter, unit_code)
+);
+
+CREATE TABLE IF NOT EXISTS submissions (
+    quarter           VARCHAR NOT NULL,
+    unit_code         VARCHAR NOT NULL,
+    status            VARCHAR NOT NULL,   -- 按时报送 | 逾期报送 | 仅有退回文件 | 未报送
+    sha256            VARCHAR,            -- the version used
+    file_name         VARCHAR,
+    received_at       TIMESTAMPTZ,
+    days_late         INTEGER,            -- 0 when on time, NULL when nothing accepted
+    rejected_versions INTEGER NOT NULL,
+    PRIMARY KEY (quarter, unit_code)
+);
