@@ -1,0 +1,3 @@
+"""firescore: quarterly fire-safety work assessment for 消安委办."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,101 @@
+"""Cast a sheet's raw strings to typed columns by its contract; what cannot be cast is an issue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import polars as pl
+
+from firescore.contracts import Column
+from firescore.issues import ERROR, Issue, cell_issue
+from firescore.reader import SheetData
+from firescore.values import (
+    UNPARSABLE,
+    Unparsable,
+    clean_text,
+    fold,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_integer,
+)
+
+DECIMAL = pl.Decimal(38, 12)
+
+
+def parse_quarter(text: str | None) -> str | None | Unparsable:
+    """Parse 2026Q2, 2026q2, 2026年第二季度, 2026年第2季度 into 2026Q2."""
+    from firescore.scheme import parse_quarter as scheme_parse_quarter
+
+    key = fold(text)
+    if key is None:
+        return None
+    return scheme_parse_quarter(key) or UNPARSABLE
+
+
+def _parser(column: Column) -> tuple[Callable[[str | None], object], pl.DataType]:
+    """Return the parser of a column type and the polars dtype of its result."""
+    match column.type:
+        case "code":
+            return (lambda v: fold(v).upper() if fold(v) else None), pl.Utf8
+        case "text":
+            return clean_text, pl.Utf8
+        case "enum":
+            # Synonyms map to the canonical spelling; an unknown choice is kept (folded) so the
+            # Great Expectations value-set check reports it with the value the person typed.
+            table = {fold(a): a for a in column.allowed} | {
+                fold(k): v for k, v in column.synonyms.items()
+            }
+            return (lambda v: table.get(fold(v), fold(v)) if fold(v) else None), pl.Utf8
+        case "date":
+            return parse_date, pl.Date
+        case "datetime":
+            return parse_datetime, pl.Datetime("us")
+        case "integer":
+            return parse_integer, pl.Int64
+        case "decimal":
+            return (lambda v: _quantize(parse_decimal(v))), DECIMAL
+        case "bool":
+            return parse_bool, pl.Boolean
+        case "quarter":
+            return parse_quarter, pl.Utf8
+    raise ValueError(f"unknown column type {column.type}")
+
+
+def _quantize(value: object) -> object:
+    """Fit a Decimal into DECIMAL(38,12)."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("1e-12"))
+    return value
+
+
+def cast_sheet(sheet: SheetData) -> tuple[pl.DataFrame, list[Issue]]:
+    """Return the sheet with typed columns, and an issue per value that is not of its type."""
+    frame = sheet.frame
+    issues: list[Issue] = []
+    typed = [pl.col("file_id"), pl.col("excel_row")]
+    for column in sheet.contract.columns:
+        parse, dtype = _parser(column)
+        raw = frame.get_column(column.field)
+        parsed = {v: parse(v) for v in raw.unique().to_list()}
+        for row in frame.filter(
+            pl.col(column.field).is_in([v for v, p in parsed.items() if p is UNPARSABLE])
+        ).iter_rows(named=True):
+            issues.append(
+                cell_issue(
+                    sheet.file_id,
+                    ERROR,
+                    f"type_{column.type}",
+                    sheet=sheet.contract.sheet,
+                    cell=sheet.cell(column.field, row["excel_row"]),
+                    column_name=column.header,
+                    value=row[column.field],
+                    expected=column.expected(),
+                )
+            )
+        mapping = {k: (None if v is UNPARSABLE else v) for k, v in parsed.items()}
+        values = pl.Series(column.field, [mapping[v] for v in raw.to_list()], dtype=dtype)
+        typed.append(pl.lit(values).alias(column.field))
+    return frame.select(typed), issues

@@ -1,0 +1,278 @@
+"""The one reader: xlsx/xlsm/xls/csv -> one frame of raw strings per contract sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from firescore.contracts import Contract
+from firescore.issues import ERROR, WARNING, Issue, cell_ref, col_letter, file_issue
+from firescore.values import clean_text, fold
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+HEADER_SCAN_ROWS = 30  # a header may sit below title rows and merged cells
+
+
+@dataclass
+class SheetData:
+    """The rows of one contract sheet of one file, as raw strings with their positions."""
+
+    file_id: str
+    contract: Contract
+    frame: pl.DataFrame  # file_id, excel_row, then one Utf8 column per contract field
+    letters: dict[str, str] = field(default_factory=dict)  # table layout: field -> column letter
+    cells: dict[str, str] = field(default_factory=dict)  # key/value layout: field -> A1 cell
+
+    def cell(self, field_name: str, excel_row: int | None) -> str | None:
+        """Return the A1 cell of a field in a given row."""
+        if self.contract.layout == "key_value":
+            return self.cells.get(field_name)
+        return cell_ref(self.letters.get(field_name), excel_row)
+
+
+@dataclass
+class ReadResult:
+    """What was read from one file: its sheets and the problems met while reading."""
+
+    file_id: str
+    sheets: dict[str, SheetData] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    encoding: str | None = None
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes strictly as UTF-8 (BOM or not), else GB18030 (a superset of GBK)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("gb18030", data, 0, 1, "neither UTF-8 nor GB18030")
+
+
+def _grid_from_rows(rows: list[list[str]]) -> tuple[pl.DataFrame, list[str]]:
+    """Return a string grid (one column per sheet column) and the column letters."""
+    width = max((len(r) for r in rows), default=0)
+    columns = {f"c{j}": [r[j] if j < len(r) else None for r in rows] for j in range(width)}
+    return pl.DataFrame(columns, schema={k: pl.Utf8 for k in columns}), [
+        col_letter(j) for j in range(width)
+    ]
+
+
+def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pl.DataFrame, list[str]]:
+    """Return a sheet as a string grid whose row i is Excel row i+1, and its column letters."""
+    sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+    letters = [col_letter(c.absolute_index) for c in sheet.available_columns()]
+    grid = sheet.to_polars()
+    return grid.rename(dict(zip(grid.columns, [f"c{j}" for j in range(grid.width)]))), letters
+
+
+def _header_keys(contract: Contract) -> dict[str, str]:
+    """Return folded header text (and aliases) -> field."""
+    keys = {}
+    for column in contract.columns:
+        for text in [column.header, *column.aliases]:
+            keys[fold(text)] = column.field
+    return keys
+
+
+def _find_header(grid: pl.DataFrame, keys: dict[str, str]) -> tuple[int, dict[str, int]] | None:
+    """Return the row index of the header and field -> grid column index, by best match."""
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(grid.head(HEADER_SCAN_ROWS).iter_rows()):
+        found = {}
+        for j, text in enumerate(row):
+            name = keys.get(fold(text)) if text is not None else None
+            if name and name not in found:
+                found[name] = j
+        if found and (best is None or len(found) > len(best[1])):
+            best = (i, found)
+    return best
+
+
+def _table_sheet(
+    file_id: str, contract: Contract, grid: pl.DataFrame, letters: list[str], issues: list[Issue]
+) -> SheetData | None:
+    """Cut a table-layout sheet out of its grid: header found by its headers, blank rows dropped."""
+    header = _find_header(grid, _header_keys(contract))
+    if header is None:
+        issues.append(
+            file_issue(
+                file_id,
+                ERROR,
+                "sheet_no_header",
+                f"工作表「{contract.sheet}」中找不到表头，应包含列："
+                + "、".join(c.header for c in contract.columns),
+                sheet=contract.sheet,
+            )
+        )
+        return None
+    header_row, positions = header
+    missing = [c.header for c in contract.columns if c.required and c.field not in positions]
+    if missing:
+        issues.append(
+            file_issue(
+                file_id,
+                ERROR,
+                "column_missing",
+                f"工作表「{contract.sheet}」第{header_row + 1}行表头缺少必填列：" + "、".join(missing),
+                sheet=contract.sheet,
+            )
+        )
+        return None
+    known = set(positions.values())
+    for j, text in enumerate(grid.row(header_row)):
+        if j not in known and clean_text(text):
+            issues.append(
+                file_issue(
+                    file_id,
+                    WARNING,
+                    "column_extra",
+                    f"{contract.sheet}!{letters[j]}{header_row + 1}「{clean_text(text)}」"
+                    "不是填报模板中的列，已忽略",
+                    sheet=contract.sheet,
+                )
+            )
+    body = grid.with_row_index("excel_row", offset=1).slice(header_row + 1)
+    data = body.select(
+        pl.lit(file_id).alias("file_id"),
+        pl.col("excel_row").cast(pl.Int32),
+        *[
+            (
+                pl.col(f"c{positions[f]}").str.strip_chars()
+                if f in positions
+                else pl.lit(None, dtype=pl.Utf8)
+            ).alias(f)
+            for f in contract.fields
+        ],
+    )
+    data = data.filter(pl.any_horizontal(pl.col(f).is_not_null() & (pl.col(f) != "") for f in contract.fields))
+    return SheetData(
+        file_id=file_id,
+        contract=contract,
+        frame=data,
+        letters={f: letters[j] for f, j in positions.items()},
+    )
+
+
+def _key_value_sheet(
+    file_id: str, contract: Contract, grid: pl.DataFrame, letters: list[str], issues: list[Issue]
+) -> SheetData | None:
+    """Read key/value rows (项目 | 内容) into a one-row frame, remembering each value's cell."""
+    header = _find_header(
+        grid, {fold(contract.key_header): "key", fold(contract.value_header): "value"}
+    )
+    if header is None or set(header[1]) != {"key", "value"}:
+        issues.append(
+            file_issue(
+                file_id,
+                ERROR,
+                "sheet_no_header",
+                f"工作表「{contract.sheet}」中找不到“{contract.key_header}”和“{contract.value_header}”表头",
+                sheet=contract.sheet,
+            )
+        )
+        return None
+    header_row, positions = header
+    keys = _header_keys(contract)
+    values: dict[str, str | None] = {}
+    cells: dict[str, str] = {}
+    for i, row in enumerate(grid.slice(header_row + 1).iter_rows(), start=header_row + 2):
+        name = keys.get(fold(row[positions["key"]]) or "")
+        if name and name not in values:
+            value = row[positions["value"]]
+            values[name] = value.strip() if isinstance(value, str) else value
+            cells[name] = f"{letters[positions['value']]}{i}"
+    missing = [c.header for c in contract.columns if c.required and c.field not in values]
+    if missing:
+        issues.append(
+            file_issue(
+                file_id,
+                ERROR,
+                "key_missing",
+                f"工作表「{contract.sheet}」缺少项目：" + "、".join(missing),
+                sheet=contract.sheet,
+            )
+        )
+        return None
+    frame = pl.DataFrame(
+        {"file_id": [file_id], "excel_row": [0], **{f: [values.get(f)] for f in contract.fields}},
+        schema={"file_id": pl.Utf8, "excel_row": pl.Int32, **{f: pl.Utf8 for f in contract.fields}},
+    )
+    return SheetData(file_id=file_id, contract=contract, frame=frame, cells=cells)
+
+
+def _cut(
+    file_id: str, contract: Contract, grid: pl.DataFrame, letters: list[str], issues: list[Issue]
+) -> SheetData | None:
+    """Cut a contract sheet out of a grid according to its layout."""
+    cutter = _key_value_sheet if contract.layout == "key_value" else _table_sheet
+    return cutter(file_id, contract, grid, letters, issues)
+
+
+def read_excel(path: Path, file_id: str, contracts: list[Contract]) -> ReadResult:
+    """Read the contract sheets of a workbook; hidden sheets are ignored."""
+    result = ReadResult(file_id=file_id)
+    try:
+        reader = fastexcel.read_excel(path)
+        visible = {}
+        for name in reader.sheet_names:
+            if reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").visible == "visible":
+                visible[fold(name)] = name
+        for contract in contracts:
+            name = visible.get(fold(contract.sheet))
+            if name is None:
+                if contract.required:
+                    result.issues.append(
+                        file_issue(
+                            file_id,
+                            ERROR,
+                            "sheet_missing",
+                            f"文件中缺少工作表「{contract.sheet}」",
+                            sheet=contract.sheet,
+                        )
+                    )
+                continue
+            grid, letters = _excel_grid(reader, name)
+            sheet = _cut(file_id, contract, grid, letters, result.issues)
+            if sheet is not None:
+                result.sheets[contract.sheet] = sheet
+    except Exception as exc:  # calamine raises many types for broken or foreign files
+        result.issues.append(
+            file_issue(
+                file_id,
+                ERROR,
+                "file_unreadable",
+                f"无法作为 Excel 工作簿读取（文件可能已损坏、加密或并非电子表格）：{type(exc).__name__}",
+            )
+        )
+        result.sheets.clear()
+    return result
+
+
+def read_csv(path: Path, file_id: str, contract: Contract) -> ReadResult:
+    """Read one CSV file holding one sheet (<单位代码>_<季度>_<表名>.csv)."""
+    result = ReadResult(file_id=file_id)
+    try:
+        text, result.encoding = decode_csv(path.read_bytes())
+    except UnicodeDecodeError:
+        result.issues.append(
+            file_issue(
+                file_id,
+                ERROR,
+                "file_encoding",
+                f"CSV 文件 {path.name} 的编码无法识别，应为 UTF-8 或 GBK/GB18030",
+            )
+        )
+        return result
+    rows = [[cell if cell != "" else None for cell in r] for r in csv.reader(io.StringIO(text))]
+    grid, letters = _grid_from_rows(rows)
+    sheet = _cut(file_id, contract, grid, letters, result.issues)
+    if sheet is not None:
+        result.sheets[contract.sheet] = sheet
+    return result
