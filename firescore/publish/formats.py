@@ -1,0 +1,110 @@
+"""Every cell format, font and workbook option of the published workbooks, defined once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+
+BODY_FONT = "宋体"  # body text
+TITLE_FONT = "黑体"  # titles and headers
+FONT_SIZE = 11
+GB2312_CHARSET = 134  # tells Excel the font is a Chinese one
+
+SCORE_NUM_FORMAT = "0.00"
+INTEGER_NUM_FORMAT = "0"
+DATETIME_NUM_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_NUM_FORMAT = "yyyy-mm-dd"
+
+# Page set-up shared by every sheet.
+PAPER_A4 = 9
+FOOTER = "&C&P/&N"
+MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6}
+
+_BODY = {"font_name": BODY_FONT, "font_size": FONT_SIZE, "font_charset": GB2312_CHARSET}
+_CELL = {**_BODY, "border": 1, "valign": "vcenter"}
+
+TITLE = {
+    "font_name": TITLE_FONT,
+    "font_size": 16,
+    "font_charset": GB2312_CHARSET,
+    "align": "center",
+    "valign": "vcenter",
+}
+HEADER = {
+    "font_name": TITLE_FONT,
+    "font_size": FONT_SIZE,
+    "font_charset": GB2312_CHARSET,
+    "bg_color": "#D9D9D9",
+    "border": 1,
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
+TEXT = _CELL
+CENTER = {**_CELL, "align": "center"}
+WRAP = {**_CELL, "text_wrap": True}
+SCORE = {**_CELL, "num_format": SCORE_NUM_FORMAT}
+INTEGER = {**_CELL, "num_format": INTEGER_NUM_FORMAT, "align": "center"}
+DATETIME = {**_CELL, "num_format": DATETIME_NUM_FORMAT, "align": "center"}
+DATE = {**_CELL, "num_format": DATE_NUM_FORMAT, "align": "center"}
+ALERT = {**_CELL, "align": "center", "bold": True, "font_color": "#C00000"}  # 一票否决、错误
+LABEL = {**_CELL, "bold": True}  # key column of key/value sheets
+
+# Chart fonts (xlsxwriter takes them per chart element).
+CHART_TITLE_FONT = {"name": TITLE_FONT, "size": 12, "bold": False}
+CHART_AXIS_FONT = {"name": BODY_FONT, "size": 9}
+CHART_BAR_COLOR = "#4472C4"
+
+
+def workbook_options() -> dict[str, Any]:
+    """Return the Workbook() options: user text never becomes a formula; Chinese default font."""
+    return {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "default_format_properties": dict(_BODY),
+    }
+
+
+def workbook_properties(title: str, created: datetime) -> dict[str, Any]:
+    """Return document properties; a fixed created time makes the file byte-reproducible."""
+    return {"title": title, "author": "firescore", "created": created}
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The workbook's Format objects, one per style above."""
+
+    title: Format
+    header: Format
+    text: Format
+    center: Format
+    wrap: Format
+    score: Format
+    integer: Format
+    datetime: Format
+    date: Format
+    alert: Format
+    label: Format
+
+    @classmethod
+    def create(cls, workbook: Workbook) -> Formats:
+        """Add every format to ``workbook`` once and return them."""
+        styles = {
+            "title": TITLE,
+            "header": HEADER,
+            "text": TEXT,
+            "center": CENTER,
+            "wrap": WRAP,
+            "score": SCORE,
+            "integer": INTEGER,
+            "datetime": DATETIME,
+            "date": DATE,
+            "alert": ALERT,
+            "label": LABEL,
+        }
+        assert set(styles) == {f.name for f in fields(cls)}
+        return cls(**{name: workbook.add_format(props) for name, props in styles.items()})

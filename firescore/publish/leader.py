@@ -1,0 +1,388 @@
+"""The leaders' workbook 考核结果_<季度>.xlsx: one function per sheet, in the order they appear."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter import Workbook
+
+from firescore.publish import formats
+from firescore.publish.atomic import atomic_path
+from firescore.publish.formats import Formats
+from firescore.publish.meta import PublishMeta, chinese_date, chinese_datetime
+from firescore.publish.queries import (
+    BLOCKS,
+    GROUPS,
+    LEDGER_BLOCK_NAMES,
+    SEVERITY_NAMES,
+    QuarterData,
+)
+from firescore.publish.sheets import FIRST_DATA_ROW, Column, table_width_pixels, write_table
+
+Row = dict[str, Any]
+
+RANKING_SHEET = "排名总表"
+SCORE_DETAILS_SHEET = "得分明细"
+LOST_POINTS_SHEET = "扣分明细"
+SUBMISSIONS_SHEET = "报送情况"
+ISSUES_SHEET = "校验问题"
+NOTES_SHEET = "说明"
+SHEET_ORDER = (
+    RANKING_SHEET,
+    *GROUPS,
+    SCORE_DETAILS_SHEET,
+    LOST_POINTS_SHEET,
+    SUBMISSIONS_SHEET,
+    ISSUES_SHEET,
+    NOTES_SHEET,
+)
+
+NOT_SUBMITTED = frozenset({"未报送", "仅有退回文件"})
+CHART_MIN_WIDTH = 480
+CHART_HEIGHT = 320
+
+
+def leader_workbook_name(quarter: str) -> str:
+    """Return the leaders' workbook file name, e.g. 考核结果_2026Q2.xlsx."""
+    return f"考核结果_{quarter}.xlsx"
+
+
+def write_leader_workbook(path: Path, meta: PublishMeta, data: QuarterData) -> None:
+    """Write the leaders' workbook to ``path`` atomically."""
+    with atomic_path(path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
+        workbook.set_properties(formats.workbook_properties(meta.title, meta.created_utc()))
+        fmt = Formats.create(workbook)
+
+        # Rankings: all groups, then one sheet per group with its chart.
+        write_ranking_sheet(workbook, fmt, meta, data.ranked)
+        for group in GROUPS:
+            group_rows = [row for row in data.ranked if row["grp"] == group]
+            write_group_sheet(workbook, fmt, meta, group, group_rows)
+
+        # Details behind the totals.
+        write_score_details_sheet(workbook, fmt, meta, data.ledger)
+        write_lost_points_sheet(workbook, fmt, meta, data.ledger)
+        write_submissions_sheet(workbook, fmt, meta, data.submissions)
+        write_issues_sheet(workbook, fmt, meta, data.issues)
+        write_notes_sheet(workbook, fmt, meta, data.scores)
+
+
+def write_ranking_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, rows: list[Row]
+) -> None:
+    """排名总表: every ranked unit, 镇街组 first, by rank then unit code."""
+    ws = workbook.add_worksheet(RANKING_SHEET)
+    write_table(
+        ws, fmt, meta.sheet_title(RANKING_SHEET), ranking_columns(rows), map(ranking_values, rows)
+    )
+
+
+def write_group_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, group: str, rows: list[Row]
+) -> None:
+    """镇街组 / 部门组: the group's ranking and a column chart of its totals."""
+    ws = workbook.add_worksheet(group)
+    columns = ranking_columns(rows)
+    widths = write_table(ws, fmt, meta.sheet_title(group), columns, map(ranking_values, rows))
+    if not rows:
+        return  # a chart without data is not a valid chart
+
+    # Totals by unit name, in rank order, below the table so the page stays one wide.
+    first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1
+    name_col = [column.header for column in columns].index("单位名称")
+    total_col = [column.header for column in columns].index("总分")
+    chart = workbook.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": "总分",
+            "categories": [group, first, name_col, last, name_col],
+            "values": [group, first, total_col, last, total_col],
+            "fill": {"color": formats.CHART_BAR_COLOR},
+            "data_labels": {
+                "value": True,
+                "num_format": formats.SCORE_NUM_FORMAT,
+                "font": formats.CHART_AXIS_FONT,
+            },
+        }
+    )
+    chart.set_title(
+        {"name": f"{meta.quarter_label}{group}总分", "name_font": formats.CHART_TITLE_FONT}
+    )
+    chart.set_x_axis({"num_font": {**formats.CHART_AXIS_FONT, "rotation": -45}})
+    chart.set_y_axis({"min": 0, "num_format": "0", "num_font": formats.CHART_AXIS_FONT})
+    chart.set_legend({"none": True})
+    chart.set_size(
+        {"width": max(CHART_MIN_WIDTH, table_width_pixels(widths)), "height": CHART_HEIGHT}
+    )
+    ws.insert_chart(last + 2, 0, chart)
+
+
+def write_score_details_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, ledger: list[Row]
+) -> None:
+    """得分明细: every ledger row, by unit, block and item."""
+    ws = workbook.add_worksheet(SCORE_DETAILS_SHEET)
+    columns = [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("板块", "center", 14),
+        Column("项目编号", "center", 12),
+        Column("项目", "wrap", 36),
+        Column("满分", "score", 10),
+        Column("得分", "score", 10),
+        Column("说明", "wrap", 60),
+    ]
+    rows = [
+        (
+            row["unit_code"],
+            row["unit_name"],
+            block_name(row["block"]),
+            row["item_id"],
+            row["item_name"],
+            item_max_points(row),
+            row["points"],
+            row["reason"],
+        )
+        for row in ledger
+    ]
+    write_table(ws, fmt, meta.sheet_title(SCORE_DETAILS_SHEET), columns, rows)
+
+
+def write_lost_points_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, ledger: list[Row]
+) -> None:
+    """扣分明细: the ledger rows that lost points, with reason and source cell."""
+    ws = workbook.add_worksheet(LOST_POINTS_SHEET)
+    write_table(
+        ws,
+        fmt,
+        meta.sheet_title(LOST_POINTS_SHEET),
+        lost_points_columns(),
+        [lost_points_values(row) for row in ledger if row["is_lost"]],
+    )
+
+
+def write_submissions_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, submissions: list[Row]
+) -> None:
+    """报送情况: who submitted, when (local time), how late, how many versions were rejected."""
+    ws = workbook.add_worksheet(SUBMISSIONS_SHEET)
+    columns = [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("考核组", "center", 10),
+        Column("报送状态", "center", 14, alert=NOT_SUBMITTED),
+        Column("接收时间", "datetime", 18),
+        Column("逾期天数", "integer", 10),
+        Column("退回版本数", "integer", 12),
+        Column("使用文件", "wrap", 40),
+    ]
+    rows = [
+        (
+            row["unit_code"],
+            row["unit_name"],
+            row["grp"],
+            row["status"],
+            row["received_local"],
+            row["days_late"],
+            row["rejected_versions"],
+            row["file_name"],
+        )
+        for row in submissions
+    ]
+    write_table(ws, fmt, meta.sheet_title(SUBMISSIONS_SHEET), columns, rows)
+
+
+def write_issues_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, issues: list[Row]
+) -> None:
+    """校验问题: every validation issue of the quarter, by unit, file and cell."""
+    ws = workbook.add_worksheet(ISSUES_SHEET)
+    write_table(ws, fmt, meta.sheet_title(ISSUES_SHEET), issue_columns(), map(issue_values, issues))
+
+
+def write_notes_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, scores: list[Row]
+) -> None:
+    """说明: the scheme in words, vetoed units, data as of, run id."""
+    ws = workbook.add_worksheet(NOTES_SHEET)
+    columns = [Column("项目", "label", 16), Column("内容", "wrap", 90)]
+    rows = [
+        ("考核名称", meta.title),
+        ("考核季度", f"{meta.quarter_label}（{meta.quarter}）"),
+        ("报送截止日期", chinese_date(meta.deadline)),
+        *meta.scheme_lines,
+        *(
+            ("一票否决", f"{row['unit_name']}（{row['unit_code']}）：{row['veto_reason'] or ''}")
+            for row in scores
+            if row["veto"]
+        ),
+        (
+            "分数说明",
+            "板块得分为该板块自身分值下的得分，空白表示该板块不适用；分数保留两位小数（四舍五入）。",
+        ),
+        ("数据截至", chinese_datetime(meta.as_of_local())),
+        ("运行编号", meta.run_id),
+        ("生成", "本表由 firescore 自动生成。"),
+    ]
+    write_table(ws, fmt, meta.sheet_title(NOTES_SHEET), columns, rows, autofilter=False)
+
+
+def ranking_columns(rows: Sequence[Row]) -> list[Column]:
+    """Return the ranking table's columns; block headers carry their full points."""
+    return [
+        Column("排名", "integer", 8),
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 30),
+        Column("考核组", "center", 10),
+        *(Column(block_header(name, key, rows), "score", 18) for key, name in BLOCKS),
+        Column("加减分", "score", 10),
+        Column("总分", "score", 10),
+        Column("等次", "center", 10),
+        Column("一票否决", "center", 10, alert=frozenset({"是"})),
+        Column("较上季度", "center", 10),
+    ]
+
+
+def ranking_values(row: Row) -> tuple[Any, ...]:
+    """Return one unit's cells in the ranking table; a blank block is not applicable."""
+    return (
+        row["rank"],
+        row["unit_code"],
+        row["unit_name"],
+        row["grp"],
+        *(row[f"{key}_score"] for key, _ in BLOCKS),
+        row["adjustment"],
+        row["total"],
+        row["grade"],
+        yes_no(row["veto"]),
+        rank_change_text(row["rank_change"]),
+    )
+
+
+def lost_points_columns() -> list[Column]:
+    """Return the columns of a lost-points table (扣分明细, and the units' feedback)."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("板块", "center", 14),
+        Column("项目编号", "center", 12),
+        Column("项目", "wrap", 30),
+        Column("满分", "score", 10),
+        Column("得分", "score", 10),
+        Column("失分", "score", 10),
+        Column("原因", "wrap", 50),
+        Column("来源文件", "wrap", 30),
+        Column("工作表", "center", 12),
+        Column("单元格", "center", 10),
+    ]
+
+
+def lost_points_values(row: Row) -> tuple[Any, ...]:
+    """Return one lost-points ledger row's cells."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        block_name(row["block"]),
+        row["item_id"],
+        row["item_name"],
+        item_max_points(row),
+        row["points"],
+        row["lost"],
+        row["reason"],
+        source_file_text(row),
+        row["source_sheet"],
+        row["source_cell"],
+    )
+
+
+def issue_columns() -> list[Column]:
+    """Return the columns of a validation-issue table (校验问题, and the units' feedback)."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("文件", "wrap", 30),
+        Column("级别", "center", 8, alert=frozenset({SEVERITY_NAMES["error"]})),
+        Column("工作表", "center", 12),
+        Column("单元格", "center", 10),
+        Column("列", "text", 16),
+        Column("值", "wrap", 24),
+        Column("应为", "wrap", 30),
+        Column("说明", "wrap", 60),
+    ]
+
+
+def issue_values(row: Row) -> tuple[Any, ...]:
+    """Return one validation issue's cells."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        row["file_name"],
+        SEVERITY_NAMES.get(row["severity"], row["severity"]),
+        row["sheet"],
+        row["cell"],
+        row["column_name"],
+        row["value"],
+        row["expected"],
+        row["message"],
+    )
+
+
+def block_header(name: str, key: str, rows: Sequence[Row]) -> str:
+    """Return a block's header with its full points per group, e.g. 重点任务落实\\n（镇街45/部门50）."""
+    maxima: dict[str, set[Decimal]] = {}
+    for row in rows:
+        if row[f"{key}_score"] is not None and row[f"{key}_max"] is not None:
+            maxima.setdefault(row["grp"], set()).add(row[f"{key}_max"])
+    if not maxima or any(len(points) != 1 for points in maxima.values()):
+        return name  # no single full score to state
+    if len(set().union(*maxima.values())) == 1:
+        (points,) = next(iter(maxima.values()))
+        return f"{name}\n（满分{points_text(points)}）"
+    groups = sorted(maxima, key=lambda g: (GROUPS.index(g) if g in GROUPS else len(GROUPS), g))
+    parts = "/".join(f"{g.removesuffix('组')}{points_text(next(iter(maxima[g])))}" for g in groups)
+    return f"{name}\n（{parts}）"
+
+
+def points_text(points: Decimal) -> str:
+    """Return full points without trailing zeros: 45, 12.5."""
+    return format(points.normalize(), "f")
+
+
+def block_name(block: str) -> str:
+    """Return a ledger block's Chinese name."""
+    return LEDGER_BLOCK_NAMES.get(block, block)
+
+
+def item_max_points(row: Row) -> Decimal | None:
+    """Return an item's full points; adjustments have none, so the cell stays blank."""
+    return None if row["block"] in ("adjustment", "total") else row["max_points"]
+
+
+def source_file_text(row: Row) -> str | None:
+    """Return the source file's name, or the start of its sha256 when the name is unknown."""
+    if row["source_file"]:
+        return row["source_file"]
+    sha256 = row["source_sha256"]
+    return sha256[:12] if sha256 else None
+
+
+def yes_no(flag: bool | None) -> str | None:
+    """Return 是 / 否 for a flag, blank when unknown."""
+    if flag is None:
+        return None
+    return "是" if flag else "否"
+
+
+def rank_change_text(change: int | None) -> str | None:
+    """Return ↑2 / ↓1 / — for a rank change (previous rank − this rank); blank when none."""
+    if change is None:
+        return None
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
+    return "—"

@@ -1,0 +1,51 @@
+"""What the caller tells the publish step about the run: district, quarter, as-of time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class PublishMeta:
+    """Run facts shown in the workbooks; nothing here is read from the clock."""
+
+    district: str  # 渝中区
+    title: str  # 渝中区2026年度消防工作季度考核
+    quarter: str  # 2026Q2
+    quarter_label: str  # 2026年第二季度
+    as_of: datetime  # data as of; also the workbooks' created time (naive = local time)
+    run_id: str
+    scheme_lines: list[tuple[str, str]]  # the scheme in words, for 说明
+    deadline: date  # 报送截止日期
+    timezone: str = DEFAULT_TIMEZONE  # the scheme's time zone: receipt times are shown in it
+
+    def sheet_title(self, sheet: str) -> str:
+        """Return a sheet's title row, e.g. 渝中区2026年第二季度消防工作考核结果——排名总表."""
+        return f"{self.district}{self.quarter_label}消防工作考核结果——{sheet}"
+
+    def as_of_local(self) -> datetime:
+        """Return the as-of time as a naive local time in the scheme's time zone."""
+        if self.as_of.tzinfo is None:
+            return self.as_of
+        return self.as_of.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
+    def created_utc(self) -> datetime:
+        """Return the as-of time as naive UTC, the form xlsxwriter writes as the created time."""
+        local = self.as_of
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=ZoneInfo(self.timezone))
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def chinese_date(day: date) -> str:
+    """Return a date as 2026年7月10日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_datetime(moment: datetime) -> str:
+    """Return a time as 2026年7月10日 09:30."""
+    return f"{chinese_date(moment)} {moment:%H:%M}"

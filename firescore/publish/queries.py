@@ -1,0 +1,181 @@
+"""The warehouse reads of the publish step: one query per table shown, parameters bound.
+
+Scores are rounded half-up to 2 decimals here, in DuckDB on DECIMAL (round() on a DECIMAL
+rounds half away from zero), and nowhere else: the workbook and results.csv show the same
+numbers. Every ORDER BY ends in a total order, so two runs write identical files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+# Display order and Chinese names (ARCHITECTURE.md identifiers).
+GROUPS: tuple[str, ...] = ("镇街组", "部门组")
+BLOCKS: tuple[tuple[str, str], ...] = (
+    ("tasks", "重点任务落实"),
+    ("indicators", "工作指标"),
+    ("fire", "火灾形势"),
+    ("reporting", "信息报送"),
+)
+LEDGER_BLOCK_NAMES: dict[str, str] = {
+    **dict(BLOCKS),
+    "adjustment": "加减分",
+    "total": "总分调整",
+}
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告"}
+
+_GROUP_ORDER = "CASE {col} WHEN '镇街组' THEN 0 WHEN '部门组' THEN 1 ELSE 2 END"
+_BLOCK_ORDER = (
+    "CASE {col} WHEN 'tasks' THEN 0 WHEN 'indicators' THEN 1 WHEN 'fire' THEN 2 "
+    "WHEN 'reporting' THEN 3 WHEN 'adjustment' THEN 4 WHEN 'total' THEN 5 ELSE 6 END"
+)
+
+SCORES_SQL = f"""
+SELECT
+    s.unit_code,
+    s.unit_name,
+    s.grp,
+    s.ranked,
+    round(s.tasks_score, 2)      AS tasks_score,
+    round(s.indicators_score, 2) AS indicators_score,
+    round(s.fire_score, 2)       AS fire_score,
+    round(s.reporting_score, 2)  AS reporting_score,
+    s.tasks_max,
+    s.indicators_max,
+    s.fire_max,
+    s.reporting_max,
+    round(s.adjustment, 2)       AS adjustment,
+    round(s.total, 2)            AS total,
+    s.grade,
+    s.veto,
+    s.veto_reason,
+    s.rank,
+    s.rank_change,
+    s.submitted,
+    count(*) FILTER (WHERE s.ranked) OVER (PARTITION BY s.grp) AS group_size
+FROM unit_scores AS s
+WHERE s.quarter = $quarter
+ORDER BY {_GROUP_ORDER.format(col="s.grp")}, s.grp, NOT s.ranked, s.rank NULLS LAST, s.unit_code
+"""
+
+# Names come from the quarter's scores when the unit was scored, else from the registry.
+_UNIT_JOINS = """
+LEFT JOIN unit_scores AS s ON s.quarter = {t}.quarter AND s.unit_code = {t}.unit_code
+LEFT JOIN units AS u ON u.unit_code = {t}.unit_code
+"""
+
+LEDGER_SQL = f"""
+WITH files AS (
+    SELECT sha256, min(file_name) AS file_name
+    FROM raw_files
+    GROUP BY sha256
+)
+SELECT
+    l.unit_code,
+    coalesce(s.unit_name, u.unit_name, l.unit_code) AS unit_name,
+    coalesce(s.grp, u.grp)                          AS grp,
+    l.block,
+    l.item_id,
+    l.item_name,
+    round(l.max_points, 2)                          AS max_points,
+    round(l.points, 2)                              AS points,
+    round(l.max_points - l.points, 2)               AS lost,
+    (l.points < l.max_points OR l.points < 0)       AS is_lost,
+    l.reason,
+    l.rule_id,
+    f.file_name                                     AS source_file,
+    l.source_sha256,
+    l.source_sheet,
+    l.source_cell
+FROM ledger AS l
+{_UNIT_JOINS.format(t="l")}
+LEFT JOIN files AS f ON f.sha256 = l.source_sha256
+WHERE l.quarter = $quarter
+ORDER BY
+    {_GROUP_ORDER.format(col="coalesce(s.grp, u.grp)")}, l.unit_code,
+    {_BLOCK_ORDER.format(col="l.block")}, l.block, l.item_id,
+    l.source_sheet NULLS FIRST, l.source_cell NULLS FIRST, l.rule_id, l.reason,
+    l.points, l.max_points, l.item_name, l.contribution, l.source_sha256 NULLS FIRST
+"""
+
+SUBMISSIONS_SQL = f"""
+SELECT
+    b.unit_code,
+    coalesce(s.unit_name, u.unit_name, b.unit_code) AS unit_name,
+    coalesce(s.grp, u.grp)                          AS grp,
+    b.status,
+    timezone($timezone, b.received_at)              AS received_local,
+    b.days_late,
+    b.rejected_versions,
+    b.file_name
+FROM submissions AS b
+{_UNIT_JOINS.format(t="b")}
+WHERE b.quarter = $quarter
+ORDER BY {_GROUP_ORDER.format(col="coalesce(s.grp, u.grp)")}, b.unit_code
+"""
+
+# Cells sort the way a person reads a sheet: C7 before C12.
+_CELL_ROW = "try_cast(regexp_extract(i.cell, '([0-9]+)$', 1) AS INTEGER)"
+_CELL_COL = "regexp_extract(i.cell, '^\\$?([A-Za-z]+)', 1)"
+
+ISSUES_SQL = f"""
+SELECT
+    i.unit_code,
+    coalesce(s.unit_name, u.unit_name, i.unit_code) AS unit_name,
+    f.file_name,
+    i.severity,
+    i.sheet,
+    i.cell,
+    i.column_name,
+    i.value,
+    i.expected,
+    i.message,
+    i.rule_id
+FROM raw_issues AS i
+{_UNIT_JOINS.format(t="i")}
+LEFT JOIN raw_files AS f
+    ON f.quarter = i.quarter AND f.unit_code = i.unit_code AND f.sha256 = i.sha256
+WHERE i.quarter = $quarter
+ORDER BY
+    {_GROUP_ORDER.format(col="coalesce(s.grp, u.grp)")}, i.unit_code,
+    f.received_at NULLS LAST, i.sha256,
+    CASE i.severity WHEN 'error' THEN 0 ELSE 1 END, i.severity,
+    i.sheet NULLS FIRST, {_CELL_ROW} NULLS FIRST, length({_CELL_COL}), {_CELL_COL},
+    i.cell NULLS FIRST, i.rule_id, i.column_name NULLS FIRST, i.value NULLS FIRST,
+    i.expected NULLS FIRST, i.message
+"""
+
+
+@dataclass(frozen=True)
+class QuarterData:
+    """Everything the publish step shows for one quarter, each list in display order."""
+
+    scores: list[dict[str, Any]]
+    ledger: list[dict[str, Any]]
+    submissions: list[dict[str, Any]]
+    issues: list[dict[str, Any]]
+
+    @property
+    def ranked(self) -> list[dict[str, Any]]:
+        """Return the ranked units' scores, by group, rank and unit code."""
+        return [row for row in self.scores if row["ranked"]]
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Run ``sql`` with bound parameters and return its rows as dicts."""
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) -> QuarterData:
+    """Read the scores, ledger, submissions and issues of ``quarter``."""
+    return QuarterData(
+        scores=fetch_rows(con, SCORES_SQL, quarter=quarter),
+        ledger=fetch_rows(con, LEDGER_SQL, quarter=quarter),
+        submissions=fetch_rows(con, SUBMISSIONS_SQL, quarter=quarter, timezone=timezone),
+        issues=fetch_rows(con, ISSUES_SQL, quarter=quarter),
+    )
