@@ -24,20 +24,22 @@ PAPER_A4 = 9
 FOOTER = "&C&P/&N"
 MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6}
 
-_BODY = {"font_name": BODY_FONT, "font_size": FONT_SIZE, "font_charset": GB2312_CHARSET}
+# font_scheme "none": never let Excel swap in the theme's (Latin) font for ours.
+_FONT = {"font_charset": GB2312_CHARSET, "font_scheme": "none"}
+_BODY = {"font_name": BODY_FONT, "font_size": FONT_SIZE, **_FONT}
 _CELL = {**_BODY, "border": 1, "valign": "vcenter"}
 
 TITLE = {
     "font_name": TITLE_FONT,
     "font_size": 16,
-    "font_charset": GB2312_CHARSET,
+    **_FONT,
     "align": "center",
     "valign": "vcenter",
 }
 HEADER = {
     "font_name": TITLE_FONT,
     "font_size": FONT_SIZE,
-    "font_charset": GB2312_CHARSET,
+    **_FONT,
     "bg_color": "#D9D9D9",
     "border": 1,
     "align": "center",
@@ -55,8 +57,8 @@ ALERT = {**_CELL, "align": "center", "bold": True, "font_color": "#C00000"}  # ä
 LABEL = {**_CELL, "bold": True}  # key column of key/value sheets
 
 # Chart fonts (xlsxwriter takes them per chart element).
-CHART_TITLE_FONT = {"name": TITLE_FONT, "size": 12, "bold": False}
-CHART_AXIS_FONT = {"name": BODY_FONT, "size": 9}
+CHART_TITLE_FONT = {"name": TITLE_FONT, "size": 12, "bold": False, "charset": GB2312_CHARSET}
+CHART_AXIS_FONT = {"name": BODY_FONT, "size": 9, "charset": GB2312_CHARSET}
 CHART_BAR_COLOR = "#4472C4"
 
 

@@ -1,0 +1,437 @@
+"""Publish step: the leaders' workbook and results.csv, read back from real files.
+
+Golden XML parts live in tests/golden/leader_2026Q2/; regenerate them with
+``FIRESCORE_UPDATE_GOLDEN=1 pytest tests/test_publish.py`` (or ``--update-golden`` when a
+plugin registers that option) and review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from firescore.publish import PublishMeta, publish_quarter
+from firescore.publish.atomic import atomic_path
+from firescore.publish.sheets import display_width
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
+SHEETS = ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
+
+DDL = Path(__file__).resolve().parents[1] / "firescore" / "warehouse.sql"
+QUARTER = "2026Q2"
+SHA_JD01 = "a" * 64
+SHA_JD02_REJECTED = "b" * 64
+SHA_JD02 = "c" * 64
+SHA_ZD01 = "d" * 64
+FORMULA_VALUE = '=HYPERLINK("http://evil.example","点我")'
+FORMULA_REASON = "=1+1"
+
+META = PublishMeta(
+    district="渝中区",
+    title="渝中区2026年度消防工作季度考核",
+    quarter=QUARTER,
+    quarter_label="2026年第二季度",
+    as_of=datetime(2026, 7, 15, 9, 30),
+    run_id="run-20260715-0930",
+    scheme_lines=[
+        ("考核板块", "重点任务落实、工作指标、火灾形势、信息报送，按适用板块折算为百分制。"),
+        ("等次", "优秀≥90，良好≥80，合格≥60，不合格<60。"),
+    ],
+    deadline=date(2026, 7, 10),
+)
+
+UNITS = [
+    # unit_code, unit_name, grp, region, place_types, ranked
+    ("JD01", "解放碑街道", "镇街组", "中心城区", [], True),
+    ("JD02", "七星岗街道", "镇街组", "中心城区", [], True),
+    ("JD03", "朝天门街道", "镇街组", "中心城区", [], True),
+    ("BM03", "区教委", "部门组", None, ["学校"], True),
+    ("BM01", "区应急管理局", "部门组", None, ["危化品"], True),
+    ("BM02", "区商务委", "部门组", None, [], True),
+    ("ZD01", "区消防救援支队", "部门组", None, [], False),
+]
+
+# unit_code, name, grp, ranked, tasks, indicators, fire, reporting, maxima (t, i, f, r),
+# adjustment, total, grade, veto, veto_reason, rank, rank_change
+SCORES = [
+    ("JD01", "解放碑街道", "镇街组", True, "40.675", "22.125", "25", "5", (45, 25, 25, 5),
+     "3", "84.125", "良好", False, None, 1, 2),
+    ("JD02", "七星岗街道", "镇街组", True, "38", None, "20", "4", (45, 25, 25, 5),
+     "-2.125", "78.5", "合格", False, None, 2, -1),
+    ("JD03", "朝天门街道", "镇街组", True, "44", "24", "10", "5", (45, 25, 25, 5),
+     "0", "88", "不合格", True, "较大火灾1起（F2026-007）", 3, 0),
+    ("BM03", "区教委", "部门组", True, "45", "20", None, "10", (50, 25, 15, 10),
+     "0", "88.24", "良好", False, None, 2, None),
+    ("BM01", "区应急管理局", "部门组", True, "50", "25", "15", "10", (50, 25, 15, 10),
+     "0", "100", "优秀", False, None, 1, None),
+    ("BM02", "区商务委", "部门组", True, "45", "20", None, "10", (50, 25, 15, 10),
+     "0", "88.24", "良好", False, None, 2, 1),
+    ("ZD01", "区消防救援支队", "部门组", False, None, None, None, None, (None,) * 4,
+     "0", "0", "不合格", False, None, None, None),
+]  # fmt: skip
+
+# unit_code, block, item_id, item_name, max, points, reason, sha, sheet, cell
+LEDGER = [
+    ("JD01", "tasks", "T01", "高层建筑消防设施改造", "5", "5", "已完成，按时", SHA_JD01, "任务进展", "C5"),
+    ("JD01", "tasks", "T02", "电动自行车集中充电设施建设", "5", "1.5", "逾期未完成（推进中）得0.3", SHA_JD01, "任务进展", "C6"),
+    ("JD01", "indicators", "I02", "火灾隐患整改率", "5", "3.125", FORMULA_REASON, SHA_JD01, "工作指标", "D5"),
+    ("JD01", "adjustment", "A001", "通报表扬（区级）", "0", "3", "区安委办通报表扬", None, None, None),
+    ("JD02", "reporting", "R01", "按时报送", "5", "4", "逾期1天", SHA_JD02, None, None),
+    ("JD02", "adjustment", "A002", "通报批评（区级）", "0", "-2.125", "区政府通报批评", None, None, None),
+    ("JD03", "fire", "F02", "亡人", "10", "0", "较大火灾致3人死亡", SHA_ZD01, "火灾情况", "G9"),
+    ("BM01", "tasks", "T01", "危化品企业专项检查", "10", "10", "已完成，按时", None, None, None),
+]  # fmt: skip
+
+RAW_FILES = [
+    # sha256, unit_code, file_name, received_at, valid
+    (SHA_JD01, "JD01", "解放碑街道_2026Q2.xlsx", "2026-07-09 16:30:00+00", True),
+    (SHA_JD02_REJECTED, "JD02", "七星岗_初稿.xlsx", "2026-07-08 02:00:00+00", False),
+    (SHA_JD02, "JD02", "七星岗_修改.xlsx", "2026-07-11 02:00:00+00", True),
+    (SHA_ZD01, "ZD01", "火灾情况_2026Q2.xlsx", "2026-07-05 01:00:00+00", True),
+]
+
+SUBMISSIONS = [
+    # unit_code, status, sha256, file_name, received_at, days_late, rejected_versions
+    ("JD01", "按时报送", SHA_JD01, "解放碑街道_2026Q2.xlsx", "2026-07-09 16:30:00+00", 0, 0),
+    ("JD02", "逾期报送", SHA_JD02, "七星岗_修改.xlsx", "2026-07-11 02:00:00+00", 1, 1),
+    ("JD03", "未报送", None, None, None, None, 0),
+    ("BM01", "按时报送", None, "应急局.xlsx", "2026-07-01 08:00:00+00", 0, 0),
+]
+
+ISSUES = [
+    # sha256, unit_code, severity, rule_id, sheet, cell, column, value, expected, message
+    (SHA_JD02, "JD02", "warning", "W_PROGRESS", "任务进展", "C12", "进展情况", None, "填写进展情况",
+     "任务进展!C12「进展情况」为空，推进中的任务应填写进展情况"),
+    (SHA_JD02_REJECTED, "JD02", "error", "E_STATUS", "任务进展", "C7", "完成状态", "已完",
+     "已完成、推进中、未启动", "任务进展!C7「完成状态」为“已完”，应为：已完成、推进中、未启动"),
+    (SHA_JD02, "JD02", "warning", "W_PROGRESS", "任务进展", "C7", "进展情况", None, "填写进展情况",
+     "任务进展!C7「进展情况」为空，推进中的任务应填写进展情况"),
+    (SHA_JD01, "JD01", "warning", "W_OUTLIER", "工作指标", "D5", "数值", FORMULA_VALUE, "数值",
+     "工作指标!D5「数值」不是数值"),
+]  # fmt: skip
+
+
+def build_warehouse() -> duckdb.DuckDBPyConnection:
+    """Return an in-memory warehouse with the tiny tables above for 2026Q2."""
+    con = duckdb.connect()
+    con.execute(DDL.read_text(encoding="utf-8"))
+    con.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)", UNITS)
+    con.executemany(
+        """INSERT INTO unit_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+           0, 0, 0, ?, ?, ?, ?, ?, ?, ?, true)""",
+        [(QUARTER, *s[:8], *s[8], *s[9:]) for s in SCORES],
+    )
+    con.executemany(
+        "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'rule', ?, ?, ?)",
+        [
+            (QUARTER, u, b, i, n, m, p, p, r, sha, sh, c)
+            for u, b, i, n, m, p, r, sha, sh, c in LEDGER
+        ],
+    )
+    con.executemany(
+        """INSERT INTO raw_files VALUES (?, ?, ?, ?, ?, ?, '收件登记', 1000, 'xlsx', NULL, ?,
+           'run-0', TIMESTAMPTZ '2026-07-12 00:00:00+00')""",
+        [
+            (sha, QUARTER, unit, f"{QUARTER}/{unit}/{name}", name, at, ok)
+            for sha, unit, name, at, ok in RAW_FILES
+        ],
+    )
+    con.executemany(
+        "INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(QUARTER, *s) for s in SUBMISSIONS],
+    )
+    con.executemany(
+        "INSERT INTO raw_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(i[0], QUARTER, *i[1:]) for i in ISSUES],
+    )
+    return con
+
+
+# Publish once per module: every test below reads the same files.
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Return [workbook, results.csv] published from the tiny warehouse."""
+    con = build_warehouse()
+    return publish_quarter(con, META, tmp_path_factory.mktemp("out"))
+
+
+@pytest.fixture(scope="module")
+def book(published: list[Path]) -> openpyxl.Workbook:
+    """Return the leaders' workbook as openpyxl reads it."""
+    return openpyxl.load_workbook(published[0])
+
+
+def table(ws) -> list[tuple]:
+    """Return the data rows of a sheet (below the title and header rows)."""
+    return list(ws.iter_rows(min_row=3, values_only=True))
+
+
+def test_outputs_land_in_the_quarter_folder(published: list[Path]) -> None:
+    workbook, csv = published
+    assert workbook.name == "考核结果_2026Q2.xlsx"
+    assert csv.name == "results.csv"
+    assert workbook.parent.name == csv.parent.name == "2026Q2"
+    # Atomic writes leave no temporary file behind.
+    assert sorted(p.name for p in workbook.parent.iterdir()) == [
+        "results.csv",
+        "考核结果_2026Q2.xlsx",
+    ]
+
+
+def test_sheet_names_and_order(book) -> None:
+    assert book.sheetnames == SHEETS
+
+
+def test_every_sheet_has_a_merged_title_naming_district_and_quarter(book) -> None:
+    for ws in book:
+        assert ws["A1"].value == f"渝中区2026年第二季度消防工作考核结果——{ws.title}"
+        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == 1]
+        assert merged == [f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}1"]
+        assert ws["A1"].font.name == "黑体"
+        assert ws["A1"].font.sz == 16
+
+
+def test_ranking_headers_state_block_full_points(book) -> None:
+    headers = [c.value for c in book["排名总表"][2]]
+    assert headers == [
+        "排名", "单位代码", "单位名称", "考核组",
+        "重点任务落实\n（镇街45/部门50）", "工作指标\n（满分25）",
+        "火灾形势\n（镇街25/部门15）", "信息报送\n（镇街5/部门10）",
+        "加减分", "总分", "等次", "一票否决", "较上季度",
+    ]  # fmt: skip
+    assert [c.value for c in book["部门组"][2]][4:8] == [
+        "重点任务落实\n（满分50）", "工作指标\n（满分25）", "火灾形势\n（满分15）", "信息报送\n（满分10）",
+    ]  # fmt: skip
+
+
+def test_ranking_rows_by_group_rank_then_code_with_blank_na_blocks(book) -> None:
+    assert table(book["排名总表"]) == [
+        (1, "JD01", "解放碑街道", "镇街组", 40.68, 22.13, 25, 5, 3, 84.13, "良好", "否", "↑2"),
+        (2, "JD02", "七星岗街道", "镇街组", 38, None, 20, 4, -2.13, 78.5, "合格", "否", "↓1"),
+        (3, "JD03", "朝天门街道", "镇街组", 44, 24, 10, 5, 0, 88, "不合格", "是", "—"),
+        (1, "BM01", "区应急管理局", "部门组", 50, 25, 15, 10, 0, 100, "优秀", "否", None),
+        (2, "BM02", "区商务委", "部门组", 45, 20, None, 10, 0, 88.24, "良好", "否", "↑1"),
+        (2, "BM03", "区教委", "部门组", 45, 20, None, 10, 0, 88.24, "良好", "否", None),
+    ]
+    # The unranked fire detachment is not listed.
+    assert "ZD01" not in {row[1] for row in table(book["排名总表"])}
+
+
+def test_group_sheets_hold_their_group_and_a_chart_of_totals(book, published) -> None:
+    ranking = table(book["排名总表"])
+    assert table(book["镇街组"]) == [r for r in ranking if r[3] == "镇街组"]
+    assert table(book["部门组"]) == [r for r in ranking if r[3] == "部门组"]
+    assert len(book["镇街组"]._charts) == 1
+    assert len(book["部门组"]._charts) == 1
+    assert len(book["排名总表"]._charts) == 0
+    with zipfile.ZipFile(published[0]) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+    assert "<c:barChart>" in chart and '<c:barDir val="col"/>' in chart
+    assert "镇街组!$C$3:$C$5" in chart and "镇街组!$J$3:$J$5" in chart
+
+
+def test_score_cells_use_two_decimal_format(book) -> None:
+    ws = book["排名总表"]
+    for col in "EFGHIJ":
+        assert ws[f"{col}3"].number_format == "0.00", col
+    assert ws["F4"].value is None and ws["F4"].number_format == "0.00"  # n/a block: styled blank
+    assert book["扣分明细"]["H3"].number_format == "0.00"
+    assert book["报送情况"]["E3"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_body_font_is_songti_and_header_heiti(book) -> None:
+    for ws in book:
+        assert ws["A2"].font.name == "黑体", ws.title
+        assert ws["A3"].font.name == "宋体", ws.title
+        assert ws["A3"].font.scheme is None  # not tied to the theme's Latin font
+        assert ws["B3"].border.left.style == "thin"
+
+
+def test_veto_shown_in_alert_style(book) -> None:
+    ws = book["排名总表"]
+    assert ws["L5"].value == "是" and ws["L5"].font.color.rgb == "FFC00000"
+    assert ws["L3"].value == "否" and not ws["L3"].font.b
+
+
+def test_every_sheet_is_print_ready(book, published) -> None:
+    for ws in book:
+        assert ws.page_setup.paperSize == 9, ws.title
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the default, so not written
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$2:$2"
+        assert ws.freeze_panes == "A3"
+        assert ws.oddFooter.center.text == "&P/&N"
+    with zipfile.ZipFile(published[0]) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/>' in sheet
+    assert '<pageSetUpPr fitToPage="1"/>' in sheet
+
+
+def test_column_widths_count_cjk_as_two(book) -> None:
+    assert display_width("区应急管理局") == 12
+    assert display_width("JD01") == 4
+    assert display_width("重点任务落实\n（满分45）") == 12
+    # 单位名称: widest is 区应急管理局 (12) + padding 2.
+    assert book["排名总表"].column_dimensions["C"].width == pytest.approx(14, abs=1)
+    # 说明 of 扣分明细 wraps at its cap instead of growing without bound.
+    assert book["说明"].column_dimensions["B"].width <= 91
+
+
+def test_user_text_starting_with_equals_stays_text(book, published) -> None:
+    issue = book["校验问题"]["H3"]
+    assert issue.value == FORMULA_VALUE and issue.data_type == "s"
+    reason = book["得分明细"]["H5"]
+    assert reason.value == FORMULA_REASON and reason.data_type == "s"
+    with zipfile.ZipFile(published[0]) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in xml for xml in sheets)
+
+
+def test_score_details_list_every_ledger_row(book) -> None:
+    rows = table(book["得分明细"])
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("JD01", "重点任务落实", "T01"),
+        ("JD01", "重点任务落实", "T02"),
+        ("JD01", "工作指标", "I02"),
+        ("JD01", "加减分", "A001"),
+        ("JD02", "信息报送", "R01"),
+        ("JD02", "加减分", "A002"),
+        ("JD03", "火灾形势", "F02"),
+        ("BM01", "重点任务落实", "T01"),
+    ]
+    assert rows[3][5] is None  # an adjustment has no full points
+
+
+def test_lost_points_with_reason_and_source_cell(book) -> None:
+    assert table(book["扣分明细"]) == [
+        ("JD01", "解放碑街道", "重点任务落实", "T02", "电动自行车集中充电设施建设", 5, 1.5, 3.5,
+         "逾期未完成（推进中）得0.3", "解放碑街道_2026Q2.xlsx", "任务进展", "C6"),
+        ("JD01", "解放碑街道", "工作指标", "I02", "火灾隐患整改率", 5, 3.13, 1.88,
+         FORMULA_REASON, "解放碑街道_2026Q2.xlsx", "工作指标", "D5"),
+        ("JD02", "七星岗街道", "信息报送", "R01", "按时报送", 5, 4, 1,
+         "逾期1天", "七星岗_修改.xlsx", None, None),
+        ("JD02", "七星岗街道", "加减分", "A002", "通报批评（区级）", None, -2.13, 2.13,
+         "区政府通报批评", None, None, None),
+        ("JD03", "朝天门街道", "火灾形势", "F02", "亡人", 10, 0, 10,
+         "较大火灾致3人死亡", "火灾情况_2026Q2.xlsx", "火灾情况", "G9"),
+    ]  # fmt: skip
+
+
+def test_submissions_show_local_shanghai_time(book) -> None:
+    assert table(book["报送情况"]) == [
+        # 2026-07-09 16:30 UTC is 2026-07-10 00:30 in Shanghai: on the deadline day.
+        ("JD01", "解放碑街道", "镇街组", "按时报送", datetime(2026, 7, 10, 0, 30), 0, 0,
+         "解放碑街道_2026Q2.xlsx"),
+        ("JD02", "七星岗街道", "镇街组", "逾期报送", datetime(2026, 7, 11, 10, 0), 1, 1,
+         "七星岗_修改.xlsx"),
+        ("JD03", "朝天门街道", "镇街组", "未报送", None, None, 0, None),
+        ("BM01", "区应急管理局", "部门组", "按时报送", datetime(2026, 7, 1, 16, 0), 0, 0,
+         "应急局.xlsx"),
+    ]  # fmt: skip
+
+
+def test_issues_by_unit_file_and_cell_in_reading_order(book) -> None:
+    rows = table(book["校验问题"])
+    assert [(r[0], r[2], r[3], r[5]) for r in rows] == [
+        ("JD01", "解放碑街道_2026Q2.xlsx", "警告", "D5"),
+        ("JD02", "七星岗_初稿.xlsx", "错误", "C7"),  # the rejected, earlier file first
+        ("JD02", "七星岗_修改.xlsx", "警告", "C7"),
+        ("JD02", "七星岗_修改.xlsx", "警告", "C12"),  # C7 before C12
+    ]
+    assert rows[1][9] == "任务进展!C7「完成状态」为“已完”，应为：已完成、推进中、未启动"
+
+
+def test_notes_state_scheme_veto_as_of_and_run(book) -> None:
+    notes = dict(table(book["说明"]))
+    assert notes["考核名称"] == "渝中区2026年度消防工作季度考核"
+    assert notes["报送截止日期"] == "2026年7月10日"
+    assert notes["等次"] == "优秀≥90，良好≥80，合格≥60，不合格<60。"
+    assert notes["一票否决"] == "朝天门街道（JD03）：较大火灾1起（F2026-007）"
+    assert notes["数据截至"] == "2026年7月15日 09:30"
+    assert notes["运行编号"] == "run-20260715-0930"
+    assert "firescore" in notes["生成"]
+
+
+def test_created_time_is_the_as_of_time(book) -> None:
+    # 09:30 in Shanghai is 01:30 UTC.
+    assert book.properties.created == datetime(2026, 7, 15, 1, 30)
+
+
+def test_results_csv_exact(published: list[Path]) -> None:
+    raw = published[1].read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
+    assert raw.decode("utf-8") == (
+        "unit_code,unit_name,group,tasks_score,indicators_score,fire_score,reporting_score,"
+        "adjustment,total,grade,veto,rank\n"
+        # 40.675 -> 40.68 and 22.125 -> 22.13 (half-up; float formatting would give 40.67);
+        # total 84.125 stored in DECIMAL(18,2) -> 84.13.
+        "JD01,解放碑街道,镇街组,40.68,22.13,25.00,5.00,3.00,84.13,良好,false,1\n"
+        "JD02,七星岗街道,镇街组,38.00,,20.00,4.00,-2.13,78.50,合格,false,2\n"
+        "JD03,朝天门街道,镇街组,44.00,24.00,10.00,5.00,0.00,88.00,不合格,true,3\n"
+        "BM01,区应急管理局,部门组,50.00,25.00,15.00,10.00,0.00,100.00,优秀,false,1\n"
+        "BM02,区商务委,部门组,45.00,20.00,,10.00,0.00,88.24,良好,false,2\n"
+        "BM03,区教委,部门组,45.00,20.00,,10.00,0.00,88.24,良好,false,2\n"
+    )
+
+
+def test_second_publish_is_byte_identical(published: list[Path], tmp_path: Path) -> None:
+    again = publish_quarter(build_warehouse(), META, tmp_path)
+    for first, second in zip(published, again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+    # Publishing over existing files replaces them with the same bytes.
+    third = publish_quarter(build_warehouse(), META, tmp_path)
+    assert [p.read_bytes() for p in third] == [p.read_bytes() for p in published]
+
+
+def test_publish_refuses_an_unscored_quarter(tmp_path: Path) -> None:
+    con = build_warehouse()
+    meta = PublishMeta(**{**META.__dict__, "quarter": "2026Q3", "quarter_label": "2026年第三季度"})
+    with pytest.raises(ValueError, match="2026Q3"):
+        publish_quarter(con, meta, tmp_path)
+    assert not (tmp_path / "2026Q3").exists()
+
+
+def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "results.csv"
+    target.write_text("old\n", encoding="utf-8")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("disk full")
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
+
+
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Return whether goldens are to be rewritten (env var, or --update-golden if registered)."""
+    return os.environ.get("FIRESCORE_UPDATE_GOLDEN") == "1" or bool(
+        request.config.getoption("--update-golden", default=False)
+    )
+
+
+def test_workbook_xml_matches_golden(published: list[Path], request: pytest.FixtureRequest) -> None:
+    with zipfile.ZipFile(published[0]) as z:
+        parts = {name: z.read(name) for name in sorted(z.namelist())}
+    if update_golden(request):
+        for stale in GOLDEN_DIR.rglob("*"):
+            if stale.is_file():
+                stale.unlink()
+        for name, data in parts.items():
+            (GOLDEN_DIR / name).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN_DIR / name).write_bytes(data)
+    assert GOLDEN_DIR.is_dir(), "no golden files: run with FIRESCORE_UPDATE_GOLDEN=1"
+    golden = sorted(
+        p.relative_to(GOLDEN_DIR).as_posix() for p in GOLDEN_DIR.rglob("*") if p.is_file()
+    )
+    assert golden == list(parts)
+    for name, data in parts.items():
+        assert data.decode("utf-8") == (GOLDEN_DIR / name).read_text(encoding="utf-8"), name
