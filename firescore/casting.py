@@ -71,10 +71,14 @@ def _quantize(value: object) -> object:
     return value
 
 
-def cast_sheet(sheet: SheetData) -> tuple[pl.DataFrame, list[Issue]]:
-    """Return the sheet with typed columns, and an issue per value that is not of its type."""
+Cell = tuple[str, int, str]  # (file_id, excel_row, field)
+
+
+def cast_sheet(sheet: SheetData) -> tuple[pl.DataFrame, list[Issue], set[Cell]]:
+    """Return the sheet with typed columns, an issue per value not of its type, and those cells."""
     frame = sheet.frame
     issues: list[Issue] = []
+    failed: set[Cell] = set()
     typed = [pl.col("file_id"), pl.col("excel_row")]
     for column in sheet.contract.columns:
         parse, dtype = _parser(column)
@@ -83,6 +87,7 @@ def cast_sheet(sheet: SheetData) -> tuple[pl.DataFrame, list[Issue]]:
         for row in frame.filter(
             pl.col(column.field).is_in([v for v, p in parsed.items() if p is UNPARSABLE])
         ).iter_rows(named=True):
+            failed.add((sheet.file_id, row["excel_row"], column.field))
             issues.append(
                 cell_issue(
                     sheet.file_id,
@@ -98,4 +103,4 @@ def cast_sheet(sheet: SheetData) -> tuple[pl.DataFrame, list[Issue]]:
         mapping = {k: (None if v is UNPARSABLE else v) for k, v in parsed.items()}
         values = pl.Series(column.field, [mapping[v] for v in raw.to_list()], dtype=dtype)
         typed.append(pl.lit(values).alias(column.field))
-    return frame.select(typed), issues
+    return frame.select(typed), issues, failed

@@ -1,0 +1,291 @@
+"""Read and validate a quarter's submissions: per-file reading, then whole-quarter validation."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib import resources
+
+import duckdb
+import polars as pl
+
+from firescore.casting import Cell, cast_sheet
+from firescore.contracts import Contract, contract, load_contracts, submission_contracts
+from firescore.discover import Submission
+from firescore.expectations import validate_sheets
+from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
+from firescore.reader import ReadResult, SheetData, read_csv, read_excel
+from firescore.registry import Registries
+from firescore.scheme import Scheme, quarter_bounds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReadFile:
+    """One submission after reading and casting, before whole-quarter validation."""
+
+    submission: Submission
+    role: str  # units | fire | adjustments
+    sheets: dict[str, SheetData] = field(default_factory=dict)
+    typed: dict[str, pl.DataFrame] = field(default_factory=dict)
+    failed: set[Cell] = field(default_factory=set)
+    issues: list[Issue] = field(default_factory=list)
+    encoding: str | None = None
+
+    @property
+    def file_id(self) -> str:
+        """Return the file's sha256, which identifies it everywhere."""
+        return self.submission.sha256
+
+    @property
+    def valid(self) -> bool:
+        """Return whether the file has no error (it is rejected whole otherwise)."""
+        return not any(i.severity == ERROR for i in self.issues)
+
+
+def role_of(unit_code: str, scheme: Scheme) -> str:
+    """Return which sheets a sender submits: the fire detachment, the office, or a unit."""
+    if unit_code == scheme.fire_source_unit:
+        return "fire"
+    if unit_code == scheme.adjustment_source_unit:
+        return "adjustments"
+    return "units"
+
+
+def _read_sheets(sub: Submission, wanted: list[Contract], max_bytes: int) -> ReadResult:
+    """Read the wanted sheets from a workbook or a CSV bundle."""
+    if sub.size_bytes > max_bytes:
+        return ReadResult(
+            file_id=sub.sha256,
+            issues=[
+                file_issue(
+                    sub.sha256,
+                    ERROR,
+                    "file_too_large",
+                    f"文件大小 {sub.size_bytes} 字节，超过上限 {max_bytes} 字节，未读取",
+                )
+            ],
+        )
+    if sub.file_format in {"xlsx", "xlsm", "xls"}:
+        return read_excel(sub.paths[0], sub.sha256, wanted)
+    if sub.file_format == "csv":
+        return _read_csv_bundle(sub, wanted)
+    return ReadResult(
+        file_id=sub.sha256,
+        issues=[
+            file_issue(
+                sub.sha256,
+                ERROR,
+                "file_format",
+                f"文件 {sub.file_name} 不是可接受的格式，应为 .xlsx、.xls 或 .csv",
+            )
+        ],
+    )
+
+
+def _read_csv_bundle(sub: Submission, wanted: list[Contract]) -> ReadResult:
+    """Read CSV sheets named <单位代码>_<季度>_<表名>.csv into one result."""
+    result = ReadResult(file_id=sub.sha256)
+    by_sheet = {c.sheet: c for c in wanted}
+    for path in sub.paths:
+        sheet = path.stem.rsplit("_", 1)[-1]
+        if sheet not in by_sheet:
+            result.issues.append(
+                file_issue(
+                    sub.sha256,
+                    WARNING,
+                    "csv_unknown_sheet",
+                    f"CSV 文件 {path.name} 的表名“{sheet}”不是应报送的工作表"
+                    f"（{'、'.join(by_sheet)}），已忽略",
+                )
+            )
+            continue
+        part = read_csv(path, sub.sha256, by_sheet[sheet])
+        result.sheets.update(part.sheets)
+        result.issues += part.issues
+        result.encoding = result.encoding or part.encoding
+    for spec in wanted:
+        if spec.required and spec.sheet not in result.sheets and not result.issues:
+            result.issues.append(
+                file_issue(
+                    sub.sha256,
+                    ERROR,
+                    "sheet_missing",
+                    f"缺少工作表「{spec.sheet}」的 CSV 文件（应命名为 {sub.unit_code}_{sub.quarter}_{spec.sheet}.csv）",
+                    sheet=spec.sheet,
+                )
+            )
+    return result
+
+
+def read_submission(
+    sub: Submission, scheme: Scheme, max_bytes: int, max_rows: int, sheets: list[str] | None = None
+) -> ReadFile:
+    """Read and cast one submission (the sheets its sender's role sends, or those named)."""
+    role = role_of(sub.unit_code, scheme)
+    wanted = [contract(s) for s in sheets] if sheets else submission_contracts(role)
+    result = _read_sheets(sub, wanted, max_bytes)
+    read = ReadFile(submission=sub, role=role, issues=list(result.issues), encoding=result.encoding)
+    for name, sheet in result.sheets.items():
+        if sheet.frame.height > max_rows:
+            read.issues.append(
+                file_issue(
+                    sub.sha256,
+                    ERROR,
+                    "sheet_too_long",
+                    f"工作表「{name}」有 {sheet.frame.height} 行数据，超过上限 {max_rows} 行",
+                    sheet=name,
+                )
+            )
+            continue
+        typed, issues, failed = cast_sheet(sheet)
+        read.sheets[name] = sheet
+        read.typed[name] = typed
+        read.failed |= failed
+        read.issues += issues
+    if role == "fire" and "火灾情况" in read.typed:
+        read.typed["火灾情况"] = _with_derived_grade(read.typed["火灾情况"], scheme)
+    return read
+
+
+def _with_derived_grade(fires: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
+    """Add the grade the scheme's table gives each fire (火灾等级 derived from its figures)."""
+    derived = [
+        scheme.fire_grade(r["deaths"], r["injuries"], r["loss"], r["fire_time"].date())
+        if None not in (r["deaths"], r["injuries"], r["loss"], r["fire_time"])
+        else None
+        for r in fires.iter_rows(named=True)
+    ]
+    return fires.with_columns(pl.Series("derived_grade", derived, dtype=pl.Utf8))
+
+
+def _concat(files: list[ReadFile], sheet: str) -> pl.DataFrame:
+    """Return every file's typed rows of one sheet in one frame."""
+    frames = [f.typed[sheet] for f in files if sheet in f.typed]
+    return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
+
+
+def validate_quarter(
+    files: list[ReadFile],
+    quarter: str,
+    scheme: Scheme,
+    registries: Registries,
+    other_fires: pl.DataFrame,
+) -> None:
+    """Validate all files of a quarter at once; append each file's new issues to it.
+
+    Great Expectations runs once per sheet type over the concatenation of every file;
+    cross-row and cross-file rules are SQL queries over the same frames (firescore/rules/).
+    """
+    by_id = {f.file_id: f for f in files}
+    for spec in load_contracts().values():
+        frame = _concat(files, spec.sheet)
+        if frame.is_empty():
+            continue
+        sheets = {f.file_id: f.sheets[spec.sheet] for f in files if spec.sheet in f.sheets}
+        failed = set().union(*(f.failed for f in files))
+        for issue in validate_sheets(spec, frame.drop("derived_grade", strict=False), sheets, failed):
+            by_id[issue.file_id].issues.append(issue)
+    for issue in run_rules(files, quarter, scheme, registries, other_fires):
+        by_id[issue.file_id].issues.append(issue)
+
+
+def _rules() -> list[tuple[str, str, str]]:
+    """Return (rule id, severity, sql) of every rule file, in name order."""
+    found = []
+    for entry in sorted(resources.files("firescore.rules").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            sql = entry.read_text(encoding="utf-8")
+            severity = ERROR if "-- severity: error" in sql else WARNING
+            found.append((entry.name.removesuffix(".sql").split("_", 1)[1], severity, sql))
+    return found
+
+
+def _frame_or_empty(files: list[ReadFile], sheet: str) -> pl.DataFrame:
+    """Return a sheet's rows of all files, or an empty frame with the contract's typed columns."""
+    frame = _concat(files, sheet)
+    if not frame.is_empty():
+        return frame
+    schema = {"file_id": pl.Utf8, "excel_row": pl.Int32}
+    for column in contract(sheet).columns:
+        schema[column.field] = {
+            "date": pl.Date,
+            "datetime": pl.Datetime("us"),
+            "integer": pl.Int64,
+            "decimal": pl.Decimal(38, 12),
+            "bool": pl.Boolean,
+        }.get(column.type, pl.Utf8)
+    if sheet == "火灾情况":
+        schema["derived_grade"] = pl.Utf8
+    return pl.DataFrame(schema=schema)
+
+
+def run_rules(
+    files: list[ReadFile],
+    quarter: str,
+    scheme: Scheme,
+    registries: Registries,
+    other_fires: pl.DataFrame,
+) -> list[Issue]:
+    """Run every cross-row/cross-file rule query; each returns the offending rows."""
+    start, end, _, _ = quarter_bounds(quarter)
+    con = duckdb.connect()
+    try:
+        tables = {
+            "files": pl.DataFrame(
+                [
+                    {"file_id": f.file_id, "unit_code": f.submission.unit_code, "role": f.role}
+                    for f in files
+                ],
+                schema={"file_id": pl.Utf8, "unit_code": pl.Utf8, "role": pl.Utf8},
+            ),
+            "basic": _frame_or_empty(files, "基本信息"),
+            "task_rows": _frame_or_empty(files, "任务进展"),
+            "indicator_rows": _frame_or_empty(files, "工作指标"),
+            "fire_rows": _frame_or_empty(files, "火灾情况"),
+            "adjustment_rows": _frame_or_empty(files, "加减分"),
+            "units": registries.units,
+            "tasks": registries.tasks,
+            "task_assignments": registries.assignments,
+            "other_fires": other_fires,
+            "scheme_indicators": pl.DataFrame(
+                [
+                    {"grp": g, "indicator_id": i.id, "name": i.name, "kind": i.kind}
+                    for g in scheme.groups
+                    for i in scheme.indicators_for(g)
+                ]
+            ),
+            "adjustment_types": pl.DataFrame({"item": list(scheme.adjustment_points)}),
+        }
+        for name, frame in tables.items():
+            con.register(name, frame)
+        params = {"quarter": quarter, "quarter_start": start, "quarter_end": end}
+        by_id = {f.file_id: f for f in files}
+        issues = []
+        for rule_id, severity, sql in _rules():
+            used = {k: v for k, v in params.items() if f"${k}" in sql}
+            for row in con.execute(sql, used).pl().iter_rows(named=True):
+                issues.append(_rule_issue(by_id[row["file_id"]], rule_id, severity, row))
+        return issues
+    finally:
+        con.close()
+
+
+def _rule_issue(read: ReadFile, rule_id: str, severity: str, row: dict) -> Issue:
+    """Turn a rule query's offending row into an issue naming its cell."""
+    sheet = row["sheet"]
+    if row.get("field") is None:
+        return file_issue(read.file_id, severity, rule_id, row["message"], sheet=sheet)
+    column = contract(sheet).column(row["field"])
+    data = read.sheets.get(sheet)
+    return cell_issue(
+        read.file_id,
+        severity,
+        rule_id,
+        sheet=sheet,
+        cell=data.cell(row["field"], row["excel_row"]) if data else None,
+        column_name=column.header,
+        value=row["value"],
+        expected=row["expected"],
+    )

@@ -1,0 +1,34 @@
+"""Rejected files: copied with their issue report to out/<quarter>/rejected/; the inbox is never changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from firescore.intake import ReadFile
+from firescore.issues import SEVERITY_ZH
+
+
+def quarantine(files: list[ReadFile], out_dir: Path) -> list[Path]:
+    """Copy each rejected file and write its issues beside it; return the reports written."""
+    reports = []
+    for read in files:
+        if read.valid:
+            continue
+        sub = read.submission
+        target = out_dir / sub.quarter / "rejected" / sub.unit_code / sub.sha256[:12]
+        target.mkdir(parents=True, exist_ok=True)
+        for path in sub.paths:
+            shutil.copy2(path, target / path.name)
+        lines = [
+            f"文件：{sub.rel_path}",
+            f"单位：{sub.unit_code}    接收时间：{sub.received_at:%Y-%m-%d %H:%M}",
+            f"SHA-256：{sub.sha256}",
+            "结论：因存在错误，本文件被退回，未纳入考核；请修改后重新报送。",
+            "",
+        ]
+        lines += [f"[{SEVERITY_ZH[i.severity]}] {i.message}" for i in read.issues]
+        report = target / "问题清单.txt"
+        report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        reports.append(report)
+    return reports

@@ -1,0 +1,13 @@
+-- severity: error
+-- 基本信息 单位代码 must be the unit whose inbox folder the file arrived in.
+select
+    b.file_id,
+    '基本信息' as sheet,
+    'unit_code' as field,
+    b.excel_row,
+    b.unit_code as value,
+    f.unit_code || '（与收件箱文件夹一致）' as expected,
+    null as message
+from basic as b
+join files as f using (file_id)
+where b.unit_code is not null and b.unit_code <> f.unit_code
