@@ -16,8 +16,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from firescore.publish import PublishMeta, publish_quarter
+from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.atomic import atomic_path
+from firescore.publish.feedback import feedback_file_name
 from firescore.publish.sheets import display_width
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
@@ -435,3 +436,102 @@ def test_workbook_xml_matches_golden(published: list[Path], request: pytest.Fixt
     assert golden == list(parts)
     for name, data in parts.items():
         assert data.decode("utf-8") == (GOLDEN_DIR / name).read_text(encoding="utf-8"), name
+
+
+# Units' feedback workbooks.
+
+FEEDBACK_SHEETS = ["得分情况", "失分明细", "校验问题", "整改建议"]
+
+
+@pytest.fixture(scope="module")
+def feedback(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Return the feedback workbooks published from the tiny warehouse."""
+    return publish_feedback(build_warehouse(), META, tmp_path_factory.mktemp("feedback"))
+
+
+def feedback_book(paths: list[Path], code: str) -> openpyxl.Workbook:
+    """Return the feedback workbook of unit ``code``."""
+    (path,) = [p for p in paths if p.name.startswith(f"{code}_")]
+    return openpyxl.load_workbook(path)
+
+
+def test_one_feedback_workbook_per_unit(feedback: list[Path]) -> None:
+    assert [p.name for p in feedback] == [
+        "JD01_解放碑街道.xlsx",
+        "JD02_七星岗街道.xlsx",
+        "JD03_朝天门街道.xlsx",
+        "BM01_区应急管理局.xlsx",
+        "BM02_区商务委.xlsx",
+        "BM03_区教委.xlsx",
+        "ZD01_区消防救援支队.xlsx",
+    ]
+    assert {p.parent.relative_to(p.parents[2]).as_posix() for p in feedback} == {"2026Q2/单位反馈"}
+    assert feedback_file_name("BM09", 'a/b:c*"d"') == "BM09_a_b_c__d_.xlsx"
+
+
+def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> None:
+    book = feedback_book(feedback, "JD02")
+    assert book.sheetnames == FEEDBACK_SHEETS
+    ws = book["得分情况"]
+    assert ws["A1"].value == "渝中区2026年第二季度消防工作考核反馈——七星岗街道（得分情况）"
+    assert table(ws) == [
+        ("单位", None, None, None, "七星岗街道（JD02）"),
+        ("重点任务落实", 45, 38, 7, None),
+        ("工作指标", None, None, None, "本板块不适用，不计分。"),
+        ("火灾形势", 25, 20, 5, None),
+        ("信息报送", 5, 4, 1, None),
+        ("加减分", None, -2.13, None, "加分（封顶后）减去扣分。"),
+        ("总分", None, 78.5, None, "按适用板块折算为百分制后加减分。"),
+        ("等次", None, None, None, "合格"),
+        ("一票否决", None, None, None, "否"),
+        ("组内排名", None, None, None, "镇街组第2名（共3个单位）"),
+        ("较上季度", None, None, None, "↓1"),
+        ("报送情况", None, None, None,
+         "逾期报送，接收时间2026年7月11日 10:00，逾期1天，退回1个版本，使用文件：七星岗_修改.xlsx"),
+        ("数据截至", None, None, None, "2026年7月15日 09:30"),
+    ]  # fmt: skip
+    assert ws["C4"].number_format == "0.00"
+
+
+def test_feedback_veto_and_unranked_units(feedback: list[Path]) -> None:
+    veto = dict((r[0], r[4]) for r in table(feedback_book(feedback, "JD03")["得分情况"]))
+    assert veto["一票否决"] == "是：较大火灾1起（F2026-007）"
+    assert veto["较上季度"] == "—"
+    assert veto["报送情况"] == "未报送"
+    unranked = [r[0] for r in table(feedback_book(feedback, "ZD01")["得分情况"])]
+    assert unranked == ["单位", "考核得分", "报送情况", "数据截至"]
+
+
+def test_feedback_lists_only_own_lost_points_and_issues(feedback: list[Path]) -> None:
+    book = feedback_book(feedback, "JD01")
+    assert [c.value for c in book["失分明细"][2]] == [
+        "板块", "项目编号", "项目", "满分", "得分", "失分", "原因", "来源文件", "工作表", "单元格",
+    ]  # fmt: skip
+    assert [(r[1], r[5], r[9]) for r in table(book["失分明细"])] == [
+        ("T02", 3.5, "C6"),
+        ("I02", 1.88, "D5"),
+    ]
+    issues = table(book["校验问题"])
+    assert [(r[0], r[1], r[3]) for r in issues] == [("解放碑街道_2026Q2.xlsx", "警告", "D5")]
+    assert book["校验问题"]["F3"].data_type == "s" and book["校验问题"]["F3"].value == FORMULA_VALUE
+
+
+def test_feedback_advice_per_block_that_lost_points(feedback: list[Path]) -> None:
+    rows = table(feedback_book(feedback, "JD02")["整改建议"])
+    assert [(r[0], r[1]) for r in rows] == [("信息报送", 1), ("加减分", 2.13), ("校验问题", None)]
+    assert "通报批评（区级）" in rows[1][2]
+    assert rows[2][2] == "请按「校验问题」表逐项修正（错误1项、警告2项），下次报送前先自查。"
+    assert table(feedback_book(feedback, "BM02")["整改建议"]) == [
+        ("—", None, "本季度各板块均未失分，请继续保持。")
+    ]
+
+
+def test_feedback_is_print_ready_and_reproducible(feedback: list[Path], tmp_path: Path) -> None:
+    book = feedback_book(feedback, "JD01")
+    for ws in book:
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$2:$2" and ws.freeze_panes == "A3"
+        assert ws["A3"].font.name == "宋体" or ws.max_row == 2
+    again = publish_feedback(build_warehouse(), META, tmp_path)
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in feedback]

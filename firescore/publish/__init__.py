@@ -7,12 +7,13 @@ from pathlib import Path
 
 import duckdb
 
+from firescore.publish.feedback import publish_feedback
 from firescore.publish.leader import leader_workbook_name, write_leader_workbook
 from firescore.publish.meta import PublishMeta
 from firescore.publish.queries import load_quarter
 from firescore.publish.results_csv import RESULTS_CSV_NAME, write_results_csv
 
-__all__ = ["PublishMeta", "publish_quarter"]
+__all__ = ["PublishMeta", "publish_feedback", "publish_quarter"]
 
 log = logging.getLogger(__name__)
 

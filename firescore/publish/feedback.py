@@ -1,0 +1,283 @@
+"""Each unit's feedback workbook 单位反馈/<单位代码>_<单位名称>.xlsx: scores, lost points, issues, advice."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from xlsxwriter import Workbook
+
+from firescore.publish import formats
+from firescore.publish.atomic import atomic_path
+from firescore.publish.formats import Formats
+from firescore.publish.leader import (
+    block_name,
+    issue_columns,
+    issue_values,
+    lost_points_columns,
+    lost_points_values,
+    rank_change_text,
+    yes_no,
+)
+from firescore.publish.meta import PublishMeta, chinese_datetime
+from firescore.publish.queries import BLOCKS, load_quarter
+from firescore.publish.sheets import Column, write_table
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+FEEDBACK_DIR = "单位反馈"
+SUMMARY_SHEET = "得分情况"
+LOST_POINTS_SHEET = "失分明细"
+ISSUES_SHEET = "校验问题"
+ADVICE_SHEET = "整改建议"
+UNIT_COLUMNS = 2  # 单位代码, 单位名称: left out of a unit's own tables
+
+# 整改建议 per block that lost points; {items} lists the items that lost them.
+BLOCK_ADVICE: dict[str, str] = {
+    "tasks": (
+        "对照任务分解表逐项推进未完成的任务，在完成时限前办结；已完成的任务如实填写完成日期，"
+        "持续开展的任务填写本季度开展次数并附佐证材料。涉及：{items}。"
+    ),
+    "indicators": "针对未达标的指标（{items}）制定措施，按目标值推进，并如实填报数值和分母。",
+    "fire": (
+        "辖区（监管行业）火灾起数、伤亡或损失同比上升，请加强隐患排查整治、重点场所检查和"
+        "消防宣传，遏制火灾多发势头。涉及：{items}。"
+    ),
+    "reporting": "按报送截止日期及时报送，报送前先自查，确保文件通过校验、不被退回。",
+    "adjustment": "针对通报批评、约谈、挂牌督办等扣分事项逐项整改，按期销号。涉及：{items}。",
+}
+ISSUES_ADVICE = "请按「校验问题」表逐项修正（错误{errors}项、警告{warnings}项），下次报送前先自查。"
+NO_LOSS_ADVICE = "本季度各板块均未失分，请继续保持。"
+MAX_ITEMS_NAMED = 5
+UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def publish_feedback(
+    con: duckdb.DuckDBPyConnection, meta: PublishMeta, out_dir: Path
+) -> list[Path]:
+    """Write one feedback workbook per unit into ``out_dir/<quarter>/单位反馈/``; return the paths."""
+    data = load_quarter(con, meta.quarter, meta.timezone)
+    scores = {row["unit_code"]: row for row in data.scores}
+    submissions = {row["unit_code"]: row for row in data.submissions}
+    lost = group_by_unit(row for row in data.ledger if row["is_lost"])
+    issues = group_by_unit(data.issues)
+
+    # Every unit scored or expected to submit this quarter, in display order.
+    units = list(scores) + [code for code in submissions if code not in scores]
+    target = Path(out_dir) / meta.quarter / FEEDBACK_DIR
+    paths = []
+    for code in units:
+        name = scores[code]["unit_name"] if code in scores else submissions[code]["unit_name"]
+        path = target / feedback_file_name(code, name)
+        unit = UnitFeedback(
+            code=code,
+            name=name,
+            score=scores.get(code),
+            submission=submissions.get(code),
+            lost=lost.get(code, []),
+            issues=issues.get(code, []),
+        )
+        write_feedback_workbook(path, meta, unit)
+        paths.append(path)
+    log.info("published %d feedback workbooks for %s in %s", len(paths), meta.quarter, target)
+    return paths
+
+
+@dataclass(frozen=True)
+class UnitFeedback:
+    """What one unit's feedback workbook shows."""
+
+    code: str
+    name: str
+    score: Row | None  # unit_scores row; None when the unit was not scored
+    submission: Row | None
+    lost: list[Row]  # ledger rows that lost points
+    issues: list[Row]
+
+
+def feedback_file_name(code: str, name: str) -> str:
+    """Return <单位代码>_<单位名称>.xlsx, with characters a file name cannot hold replaced."""
+    return UNSAFE_FILE_CHARS.sub("_", f"{code}_{name}") + ".xlsx"
+
+
+def group_by_unit(rows: Any) -> dict[str, list[Row]]:
+    """Return rows grouped by unit code, each list keeping the given order."""
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row["unit_code"]].append(row)
+    return grouped
+
+
+def write_feedback_workbook(path: Path, meta: PublishMeta, unit: UnitFeedback) -> None:
+    """Write one unit's feedback workbook to ``path`` atomically."""
+    title = f"{meta.title}——{unit.name}反馈"
+    with atomic_path(path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
+        workbook.set_properties(formats.workbook_properties(title, meta.created_utc()))
+        fmt = Formats.create(workbook)
+        write_summary_sheet(workbook, fmt, meta, unit)
+        write_lost_points_sheet(workbook, fmt, meta, unit)
+        write_issues_sheet(workbook, fmt, meta, unit)
+        write_advice_sheet(workbook, fmt, meta, unit)
+
+
+def feedback_title(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> str:
+    """Return a feedback sheet's title, e.g. 渝中区2026年第二季度消防工作考核反馈——解放碑街道（得分情况）."""
+    return f"{meta.district}{meta.quarter_label}消防工作考核反馈——{unit.name}（{sheet}）"
+
+
+def write_summary_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
+) -> None:
+    """得分情况: block scores against full points, total, grade, rank, change, reporting."""
+    ws = workbook.add_worksheet(SUMMARY_SHEET)
+    columns = [
+        Column("项目", "label", 16),
+        Column("满分", "score", 10),
+        Column("得分", "score", 10),
+        Column("失分", "score", 10),
+        Column("说明", "wrap", 60),
+    ]
+    write_table(
+        ws, fmt, feedback_title(meta, unit, SUMMARY_SHEET), columns, summary_rows(meta, unit)
+    )
+
+
+def summary_rows(meta: PublishMeta, unit: UnitFeedback) -> list[tuple[Any, ...]]:
+    """Return the rows of 得分情况."""
+    score = unit.score
+    rows: list[tuple[Any, ...]] = [("单位", None, None, None, f"{unit.name}（{unit.code}）")]
+    if score is None or not score["ranked"]:
+        rows.append(("考核得分", None, None, None, "本单位不参与本季度考核排名。"))
+    else:
+        for key, name in BLOCKS:
+            earned, full = score[f"{key}_score"], score[f"{key}_max"]
+            if earned is None:
+                rows.append((name, None, None, None, "本板块不适用，不计分。"))
+            else:
+                rows.append((name, full, earned, max(full - earned, Decimal(0)), None))
+        rows += [
+            ("加减分", None, score["adjustment"], None, "加分（封顶后）减去扣分。"),
+            ("总分", None, score["total"], None, "按适用板块折算为百分制后加减分。"),
+            ("等次", None, None, None, score["grade"]),
+            ("一票否决", None, None, None, veto_text(score)),
+            ("组内排名", None, None, None, rank_text(score)),
+            (
+                "较上季度",
+                None,
+                None,
+                None,
+                rank_change_text(score["rank_change"]) or "无上季度排名",
+            ),
+        ]
+    rows.append(("报送情况", None, None, None, submission_text(unit.submission)))
+    rows.append(("数据截至", None, None, None, chinese_datetime(meta.as_of_local())))
+    return rows
+
+
+def veto_text(score: Row) -> str:
+    """Return 是（reason） / 否 for the unit's 一票否决."""
+    if not score["veto"]:
+        return yes_no(False) or ""
+    return f"{yes_no(True)}：{score['veto_reason']}" if score["veto_reason"] else yes_no(True) or ""
+
+
+def rank_text(score: Row) -> str:
+    """Return the unit's rank in its group, e.g. 镇街组第2名（共11个单位）."""
+    if not score["ranked"] or score["rank"] is None:
+        return "不参与排名"
+    return f"{score['grp']}第{score['rank']}名（共{score['group_size']}个单位）"
+
+
+def submission_text(submission: Row | None) -> str:
+    """Return the unit's submission status in words."""
+    if submission is None:
+        return "无报送记录"
+    parts = [submission["status"]]
+    if submission["received_local"] is not None:
+        parts.append(f"接收时间{chinese_datetime(submission['received_local'])}")
+    if submission["days_late"]:
+        parts.append(f"逾期{submission['days_late']}天")
+    if submission["rejected_versions"]:
+        parts.append(f"退回{submission['rejected_versions']}个版本")
+    if submission["file_name"]:
+        parts.append(f"使用文件：{submission['file_name']}")
+    return "，".join(parts)
+
+
+def write_lost_points_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
+) -> None:
+    """失分明细: every lost point with its reason and the cell that caused it."""
+    ws = workbook.add_worksheet(LOST_POINTS_SHEET)
+    columns = lost_points_columns()[UNIT_COLUMNS:]
+    rows = [lost_points_values(row)[UNIT_COLUMNS:] for row in unit.lost]
+    write_table(ws, fmt, feedback_title(meta, unit, LOST_POINTS_SHEET), columns, rows)
+
+
+def write_issues_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
+) -> None:
+    """校验问题: the unit's validation issues, by file and cell."""
+    ws = workbook.add_worksheet(ISSUES_SHEET)
+    columns = issue_columns()[UNIT_COLUMNS:]
+    rows = [issue_values(row)[UNIT_COLUMNS:] for row in unit.issues]
+    write_table(ws, fmt, feedback_title(meta, unit, ISSUES_SHEET), columns, rows)
+
+
+def write_advice_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
+) -> None:
+    """整改建议: one line of advice per block that lost points, and for validation issues."""
+    ws = workbook.add_worksheet(ADVICE_SHEET)
+    columns = [
+        Column("板块", "center", 14),
+        Column("失分", "score", 10),
+        Column("整改建议", "wrap", 80),
+    ]
+    write_table(ws, fmt, feedback_title(meta, unit, ADVICE_SHEET), columns, advice_rows(unit))
+
+
+def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:
+    """Return (板块, 失分, 整改建议) per block that lost points, then for the issues."""
+    by_block: dict[str, list[Row]] = defaultdict(list)
+    for row in unit.lost:
+        if row["block"] in BLOCK_ADVICE:
+            by_block[row["block"]].append(row)
+    rows: list[tuple[Any, ...]] = [
+        (
+            block_name(block),
+            sum((row["lost"] for row in block_rows), Decimal(0)),
+            BLOCK_ADVICE[block].format(items=item_list(block_rows)),
+        )
+        for block, block_rows in sorted(
+            by_block.items(), key=lambda kv: list(BLOCK_ADVICE).index(kv[0])
+        )
+    ]
+    if unit.issues:
+        severities = [row["severity"] for row in unit.issues]
+        rows.append(
+            (
+                "校验问题",
+                None,
+                ISSUES_ADVICE.format(
+                    errors=severities.count("error"), warnings=severities.count("warning")
+                ),
+            )
+        )
+    return rows or [("—", None, NO_LOSS_ADVICE)]
+
+
+def item_list(rows: list[Row]) -> str:
+    """Return the distinct item names of ``rows`` joined by 、, at most a few then 等N项."""
+    names = list(dict.fromkeys(row["item_name"] for row in rows))
+    if len(names) <= MAX_ITEMS_NAMED:
+        return "、".join(names)
+    return "、".join(names[:MAX_ITEMS_NAMED]) + f"等{len(names)}项"
