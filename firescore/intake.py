@@ -265,7 +265,10 @@ def run_rules(
         issues = []
         for rule_id, severity, sql in _rules():
             used = {k: v for k, v in params.items() if f"${k}" in sql}
-            for row in con.execute(sql, used).pl().iter_rows(named=True):
+            cursor = con.execute(sql, used)
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                row = dict(zip(names, values))
                 issues.append(_rule_issue(by_id[row["file_id"]], rule_id, severity, row))
         return issues
     finally:

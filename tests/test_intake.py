@@ -1,0 +1,134 @@
+"""Reading and validating submissions: what a unit sees when its file has a problem."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+
+from firescore.discover import discover
+from firescore.intake import read_submission, validate_quarter
+from firescore.registry import load_registries
+from firescore.scheme import load_scheme
+from tests.builders import INDICATOR_HEADER, TASK_HEADER, basic_info, street_file, write_registries, write_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+TZ = ZoneInfo("Asia/Shanghai")
+NO_FIRES = pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8})
+
+
+@pytest.fixture(scope="module")
+def scheme():
+    return load_scheme(ROOT / "data_samples" / "scheme.yaml")
+
+
+@pytest.fixture
+def registries(tmp_path):
+    return load_registries(*write_registries(tmp_path / "reg"))
+
+
+def messages(tmp_path, scheme, registries, unit="JD01", quarter="2026Q2"):
+    """Run discovery, reading and whole-quarter validation over tmp_path/inbox."""
+    subs = discover(tmp_path / "inbox", quarter, TZ)
+    files = [read_submission(s, scheme, 10_000_000, 10_000) for s in subs]
+    validate_quarter(files, quarter, scheme, registries, NO_FIRES)
+    return {f.submission.file_name: [(i.severity, i.message) for i in f.issues] for f in files}
+
+
+def test_valid_file_has_no_errors(tmp_path, scheme, registries):
+    street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")
+    found = messages(tmp_path, scheme, registries)["报表.xlsx"]
+    assert [m for s, m in found if s == "error"] == []
+
+
+def test_status_not_allowed_names_the_cell(tmp_path, scheme, registries):
+    street_file(
+        tmp_path / "inbox/2026Q2/JD01/报表.xlsx",
+        tasks=[
+            ["T01", "消防用水整治", "已完", date(2026, 6, 1), None, None, None],
+            ["T02", "消防宣传", "进行中", None, 2, "已开展", "照片"],
+        ],
+    )
+    found = messages(tmp_path, scheme, registries)["报表.xlsx"]
+    assert ("error", "任务进展!C3「完成状态」为“已完”，应为：已完成、推进中、未启动") in found
+    assert not any("C4" in m for _, m in found), "a synonym (进行中) is not an error"
+
+
+def test_done_without_date_and_unassigned_task(tmp_path, scheme, registries):
+    street_file(
+        tmp_path / "inbox/2026Q2/JD01/报表.xlsx",
+        tasks=[
+            ["T01", "消防用水整治", "已完成", None, None, None, None],
+            ["T03", "隐患排查", "已完成", date(2026, 3, 1), None, None, None],
+        ],
+    )
+    found = messages(tmp_path, scheme, registries)["报表.xlsx"]
+    assert ("error", "任务进展!D3「完成日期」为空，应为：完成状态为已完成时须填写完成日期") in found
+    assert ("error", "任务进展!A4「任务编号」为“T03”，应为：本单位在任务分解表中承担的任务编号：T01、T02") in found
+    assert any(s == "warning" and "缺少任务T02" in m for s, m in found)
+
+
+def test_unit_code_must_match_inbox_folder(tmp_path, scheme, registries):
+    street_file(tmp_path / "inbox/2026Q2/JD02/报表.xlsx", unit="JD01")
+    found = messages(tmp_path, scheme, registries)["报表.xlsx"]
+    assert ("error", "基本信息!B3「单位代码」为“JD01”，应为：JD02（与收件箱文件夹一致）") in found
+
+
+def test_wrong_quarter_and_completion_after_fill_date(tmp_path, scheme, registries):
+    street_file(
+        tmp_path / "inbox/2026Q2/JD01/报表.xlsx",
+        quarter="2026年第一季度",
+        tasks=[["T01", "消防用水整治", "已完成", date(2026, 7, 9), None, None, None]],
+    )
+    found = messages(tmp_path, scheme, registries)["报表.xlsx"]
+    assert ("error", "基本信息!B5「考核季度」为“2026Q1”，应为：2026Q2") in found
+    assert ("error", "任务进展!D3「完成日期」为“2026-07-09”，应为：不晚于填报日期 2026-07-05") in found
+
+
+def test_header_found_below_titles_in_any_order_hidden_sheets_ignored(tmp_path, scheme, registries):
+    order = [2, 0, 6, 5, 4, 3, 1]
+    rows = [["", "", "", "", "", "", ""], [TASK_HEADER[i] for i in order]]
+    rows.append([["T01", "消防用水整治", "已完成", date(2026, 6, 1), None, None, "报告"][i] for i in order])
+    rows.append([["T02", "消防宣传", "未启动", None, 0, None, None][i] for i in order])
+    write_workbook(
+        tmp_path / "inbox/2026Q2/JD01/乱序.xlsx",
+        {
+            "基本信息": basic_info("JD01", "解放碑街道"),
+            "任务进展": rows,
+            "工作指标": [INDICATOR_HEADER, ["I02", "火灾隐患整改率", 1, 1, None]],
+            "旧版": [["随便写的"]],
+        },
+        title_rows=2,
+        hidden=("旧版",),
+    )
+    subs = discover(tmp_path / "inbox", "2026Q2", TZ)
+    read = read_submission(subs[0], scheme, 10_000_000, 10_000)
+    tasks = read.typed["任务进展"]
+    assert tasks.get_column("task_id").to_list() == ["T01", "T02"]
+    assert tasks.get_column("excel_row").to_list() == [5, 6]
+    assert read.sheets["任务进展"].cell("status", 5) == "A5"
+    assert tasks.get_column("done_date").to_list() == [date(2026, 6, 1), None]
+
+
+def test_missing_sheet_and_not_a_spreadsheet(tmp_path, scheme, registries):
+    write_workbook(tmp_path / "inbox/2026Q2/JD01/缺表.xlsx", {"基本信息": basic_info("JD01", "解放碑街道")})
+    fake = tmp_path / "inbox/2026Q2/JD02/通知.xlsx"
+    fake.parent.mkdir(parents=True)
+    fake.write_bytes(b"%PDF-1.4 not a workbook")
+    found = messages(tmp_path, scheme, registries)
+    assert ("error", "文件中缺少工作表「任务进展」") in found["缺表.xlsx"]
+    assert found["通知.xlsx"][0][0] == "error"
+    assert "无法作为 Excel 工作簿读取" in found["通知.xlsx"][0][1]
+
+
+def test_receipt_log_decides_received_time(tmp_path, scheme, registries):
+    street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")
+    street_file(tmp_path / "inbox/2026Q2/JD02/报表.xlsx", unit="JD02", name="朝天门街道")
+    (tmp_path / "inbox/2026Q2/收件登记.csv").write_text("单位代码,文件名,接收时间\nJD01,报表.xlsx,2026-07-12 09:30\n", encoding="gb18030")
+    subs = {s.unit_code: s for s in discover(tmp_path / "inbox", "2026Q2", TZ)}
+    assert subs["JD01"].received_at == datetime(2026, 7, 12, 9, 30, tzinfo=TZ)
+    assert subs["JD01"].received_source == "收件登记"
+    assert subs["JD02"].received_source == "文件修改时间"
