@@ -1,0 +1,128 @@
+"""Thin runner: scoring/sql/NN_*.sql in name order with bound parameters, then assert_*.sql.
+
+The whole quarter is rebuilt in one transaction: a failure anywhere (a SQL error or an
+invariant that returns rows) rolls back, so the previous results of the quarter stay intact.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from firescore.scheme import Scheme, load_scheme_tables, parse_quarter, quarter_bounds
+
+log = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+DERIVED_TABLES = ("ledger", "unit_scores", "submissions")
+MAX_ROWS_SHOWN = 20
+
+
+class ScoringError(Exception):
+    """The quarter could not be scored; the previous results were kept."""
+
+
+def stage_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The stage files NN_*.sql in name order."""
+    return sorted(p for p in sql_dir.glob("*.sql") if p.name[:2].isdigit())
+
+
+def assert_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The invariant files assert_*.sql in name order."""
+    return sorted(sql_dir.glob("assert_*.sql"))
+
+
+def scoring_params(scheme: Scheme, quarter: str) -> dict[str, Any]:
+    """Every value a stage may bind, for one quarter of the scheme's year."""
+    normal = parse_quarter(quarter)
+    if normal is None:
+        raise ScoringError(f"无法识别的考核季度「{quarter}」，应如 2026Q2 或 2026年第二季度")
+    start, end, number, year = quarter_bounds(normal)
+    if year != scheme.year:
+        raise ScoringError(f"考核季度 {normal} 不属于考核方案的年度 {scheme.year}")
+    return {
+        "quarter": normal,
+        "year": year,
+        "quarter_no": number,
+        "quarter_start": start,
+        "quarter_end": end,
+        "ytd_start": date(year, 1, 1),
+        "ytd_quarters": [f"{year}Q{n}" for n in range(1, number + 1)],
+        "ly_start": date(year - 1, 1, 1),
+        "ly_end": end.replace(year=year - 1),
+        "ly_quarters": [f"{year - 1}Q{n}" for n in range(1, 5)],
+        "prev_quarter": f"{year}Q{number - 1}" if number > 1 else None,
+        "deadline": scheme.report_deadline(normal),
+        "tz": scheme.timezone,
+        "fire_unit": scheme.fire_source_unit,
+        "adj_unit": scheme.adjustment_source_unit,
+    }
+
+
+def _execute_file(
+    con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any]
+) -> list[tuple[Any, ...]] | None:
+    """Run every statement of a file with the parameters it names; return the last rows."""
+    rows = None
+    for statement in con.extract_statements(path.read_text(encoding="utf-8")):
+        names = statement.named_parameters
+        unknown = names - params.keys()
+        if unknown:
+            raise ScoringError(f"{path.name}: unknown parameters {sorted(unknown)}")
+        cursor = con.execute(statement, {n: params[n] for n in names})
+        rows = cursor.fetchall() if cursor.description else None
+    return rows
+
+
+def _check_invariants(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Run every assert_*.sql; raise ScoringError listing the offending rows of each."""
+    failures = []
+    for path in assert_files():
+        cursor = con.execute(path.read_text(encoding="utf-8"), _named(con, path, params))
+        columns = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+        if rows:
+            shown = "\n".join(
+                "    " + ", ".join(f"{c}={v!r}" for c, v in zip(columns, row, strict=True))
+                for row in rows[:MAX_ROWS_SHOWN]
+            )
+            more = (
+                f"\n    … {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+            )
+            failures.append(f"{path.name}: {len(rows)} offending row(s)\n{shown}{more}")
+    if failures:
+        raise ScoringError(
+            f"评分校验未通过，{params['quarter']} 的评分结果未更新（保留上次结果）。\n"
+            + "\n".join(failures)
+        )
+
+
+def _named(con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters an assert file names (one statement per assert file)."""
+    (statement,) = con.extract_statements(path.read_text(encoding="utf-8"))
+    return {n: params[n] for n in statement.named_parameters}
+
+
+def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) -> None:
+    """Rebuild ledger, unit_scores and submissions of a quarter in one transaction."""
+    params = scoring_params(scheme, quarter)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load_scheme_tables(con, scheme)
+        for table in DERIVED_TABLES:
+            con.execute(
+                f"DELETE FROM {table} WHERE quarter = $quarter", {"quarter": params["quarter"]}
+            )
+        for path in stage_files():
+            log.debug("scoring stage %s", path.name)
+            _execute_file(con, path, params)
+        _check_invariants(con, params)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    log.info("scored %s", params["quarter"])

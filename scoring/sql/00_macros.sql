@@ -1,0 +1,28 @@
+-- Helpers used by every stage. DECIMAL / DECIMAL is DOUBLE in DuckDB, so every division is
+-- cast straight back to DECIMAL(38,12) (deterministic); products are cast back too, so scales
+-- never grow past what DECIMAL(38, s) can hold.
+
+-- a / b as DECIMAL(38,12); NULL when b is 0 or NULL.
+CREATE OR REPLACE TEMP MACRO dec_div(a, b) AS
+    CASE WHEN b IS NULL OR b = 0 THEN NULL
+         ELSE (a::DOUBLE / b::DOUBLE)::DECIMAL(38, 12) END;
+
+-- a × b as DECIMAL(38,12).
+CREATE OR REPLACE TEMP MACRO dec_mul(a, b) AS
+    (a::DECIMAL(38, 12) * b::DECIMAL(38, 12))::DECIMAL(38, 12);
+
+-- A number for Chinese reasons: at most 4 decimals, no trailing zeros (0.3, 45, 2.6667).
+CREATE OR REPLACE TEMP MACRO fmt_num(x) AS
+    CASE WHEN x IS NULL THEN '空'
+         ELSE rtrim(rtrim(round(x::DECIMAL(38, 12), 4)::VARCHAR, '0'), '.') END;
+
+-- A fraction as a percentage for reasons: 0.8 -> 80%.
+CREATE OR REPLACE TEMP MACRO fmt_pct(x) AS fmt_num(dec_mul(x, 100)) || '%';
+
+-- A date for reasons: 2026-06-30.
+CREATE OR REPLACE TEMP MACRO fmt_date(d) AS strftime(d::DATE, '%Y-%m-%d');
+
+-- A cell reference in A1 notation from a column letter and the Excel row.
+CREATE OR REPLACE TEMP MACRO cell_ref(col_letter, excel_row) AS
+    CASE WHEN col_letter IS NULL OR excel_row IS NULL THEN NULL
+         ELSE col_letter || excel_row::VARCHAR END;

@@ -1,0 +1,178 @@
+-- 火灾形势 (SCORING.md §4): four ledger rows per unit (起数, 亡人, 受伤, 直接财产损失),
+-- YTD against the same period last year; plus the 一票否决 check (calc_veto).
+
+-- Which fires count against which unit: streets by 镇街代码, departments by 监管场所类型.
+CREATE OR REPLACE TEMP TABLE calc_fire_units AS
+SELECT
+    unit_code,
+    grp,
+    place_types,
+    grp = '镇街组' OR len(place_types) > 0 AS applicable
+FROM stg_units;
+
+CREATE OR REPLACE TEMP TABLE calc_fire AS
+WITH
+attributed_ytd AS (
+    SELECT u.unit_code, f.*
+    FROM calc_fire_units AS u
+    JOIN stg_fires_ytd AS f
+        ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
+        OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type))
+),
+
+attributed_base AS (
+    SELECT u.unit_code, f.*
+    FROM calc_fire_units AS u
+    JOIN stg_fires_base AS f
+        ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
+        OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type))
+),
+
+current_year AS (
+    SELECT
+        unit_code,
+        count(*) AS fires,
+        sum(deaths) AS deaths,
+        sum(injuries) AS injuries,
+        sum(loss) AS loss,
+        array_to_string(list_slice(list(fire_id ORDER BY fire_time, fire_id), 1, 20), '、')
+            || CASE WHEN count(*) > 20 THEN format('等{}起', count(*)) ELSE '' END AS fire_ids
+    FROM attributed_ytd
+    GROUP BY unit_code
+),
+
+last_year AS (
+    SELECT
+        unit_code,
+        count(*) AS fires,
+        sum(deaths) AS deaths,
+        sum(injuries) AS injuries,
+        sum(loss) AS loss
+    FROM attributed_base
+    GROUP BY unit_code
+),
+
+figures AS (
+    SELECT
+        u.unit_code,
+        u.grp,
+        u.place_types,
+        i.item,
+        i.item_name,
+        i.unit AS measure,
+        i.share,
+        i.floor,
+        i.zero_at_rise,
+        i.per_event,
+        i.sort_order,
+        b.points AS block_points,
+        c.fire_ids,
+        CASE i.item
+            WHEN 'count' THEN coalesce(c.fires, 0)
+            WHEN 'deaths' THEN coalesce(c.deaths, 0)
+            WHEN 'injuries' THEN coalesce(c.injuries, 0)
+            ELSE coalesce(c.loss, 0)
+        END::DECIMAL(38, 12) AS cur,
+        CASE i.item
+            WHEN 'count' THEN coalesce(l.fires, 0)
+            WHEN 'deaths' THEN coalesce(l.deaths, 0)
+            WHEN 'injuries' THEN coalesce(l.injuries, 0)
+            ELSE coalesce(l.loss, 0)
+        END::DECIMAL(38, 12) AS base
+    FROM calc_fire_units AS u
+    CROSS JOIN scheme_fire_items AS i
+    JOIN scheme_blocks AS b ON b.grp = u.grp AND b.block = 'fire'
+    LEFT JOIN current_year AS c ON c.unit_code = u.unit_code
+    LEFT JOIN last_year AS l ON l.unit_code = u.unit_code
+    WHERE u.applicable
+),
+
+scored AS (
+    SELECT
+        *,
+        -- rise = (cur − base) / max(base, floor)
+        dec_div(cur - base, greatest(base, floor)) AS rise,
+        CASE
+            WHEN item = 'deaths' THEN greatest(0, 1 - dec_mul(per_event, cur))
+            WHEN cur <= base THEN 1
+            ELSE greatest(0, 1 - dec_div(cur - base, dec_mul(greatest(base, floor), zero_at_rise)))
+        END::DECIMAL(38, 12) AS ratio,
+        dec_mul(block_points, share) AS max_points,
+        CASE WHEN grp = '部门组'
+            THEN format('（按监管场所类型{}统计）', array_to_string(place_types, '、'))
+            ELSE ''
+        END AS scope
+    FROM figures
+)
+
+SELECT
+    unit_code,
+    'fire' AS block,
+    item AS item_id,
+    item_name,
+    max_points,
+    dec_mul(max_points, ratio) AS points,
+    CASE
+        WHEN item = 'deaths' THEN format(
+            '{}{}：本年累计{}{}，每{}扣本项{}，得分系数{}',
+            item_name, scope, fmt_num(cur), measure, measure, fmt_pct(per_event), fmt_num(ratio))
+        WHEN cur <= base THEN format(
+            '{}{}：本年累计{}{}，去年同期{}{}，未上升，得分系数1{}',
+            item_name, scope, fmt_num(cur), measure, fmt_num(base), measure,
+            CASE WHEN item = 'count' AND fire_ids IS NOT NULL THEN '（' || fire_ids || '）' ELSE '' END)
+        ELSE format(
+            '{}{}：本年累计{}{}，去年同期{}{}，上升{}{}，按max(去年同期, {})计上升率{}'
+            || '（上升{}即不得分），得分系数{}{}',
+            item_name, scope, fmt_num(cur), measure, fmt_num(base), measure,
+            fmt_num(cur - base), measure, fmt_num(floor), fmt_pct(rise),
+            fmt_pct(zero_at_rise), fmt_num(ratio),
+            CASE WHEN item = 'count' AND fire_ids IS NOT NULL THEN '（' || fire_ids || '）' ELSE '' END)
+    END AS reason,
+    'FIRE_' || upper(item) AS rule_id,
+    NULL::VARCHAR AS source_sha256,
+    NULL::VARCHAR AS source_sheet,
+    NULL::VARCHAR AS source_cell,
+    true AS applicable
+FROM scored
+
+UNION ALL
+
+-- A department with no 监管场所类型: the block is not applicable.
+SELECT
+    unit_code, 'fire', 'fire', '火灾形势', 0, 0,
+    '未设置监管场所类型，火灾形势不适用，按其余板块折算', 'FIRE_NA', NULL, NULL, NULL, false
+FROM calc_fire_units
+WHERE NOT applicable;
+
+-- 一票否决: a unit of a group with the veto switched on and a fire of the minimum grade or
+-- above YTD attributed to it (streets by 镇街代码, departments by 监管场所类型).
+CREATE OR REPLACE TEMP TABLE calc_veto AS
+WITH
+min_severity AS (
+    SELECT num::INTEGER AS severity, text AS grade FROM scheme_params WHERE key = 'veto_min_severity'
+),
+
+severities AS (
+    SELECT DISTINCT grade, severity FROM scheme_fire_grades
+),
+
+serious AS (
+    SELECT u.unit_code, f.fire_id, f.fire_time, f.grade, f.sha256, f.excel_row
+    FROM calc_fire_units AS u
+    JOIN scheme_veto AS v ON v.grp = u.grp AND v.enabled
+    JOIN stg_fires_ytd AS f
+        ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
+        OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type))
+    JOIN severities AS s ON s.grade = f.grade
+    CROSS JOIN min_severity AS m
+    WHERE s.severity >= m.severity
+)
+
+SELECT
+    s.unit_code,
+    format('本年累计发生{}及以上火灾：{}', any_value(m.grade),
+        string_agg(format('{}（{}，{}）', s.fire_id, fmt_date(s.fire_time), s.grade), '、'
+            ORDER BY s.fire_time, s.fire_id)) AS veto_reason
+FROM serious AS s
+CROSS JOIN min_severity AS m
+GROUP BY s.unit_code;
