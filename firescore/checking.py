@@ -11,7 +11,7 @@ import polars as pl
 
 from firescore.config import Config
 from firescore.discover import Submission, sha256_of
-from firescore.intake import read_submission, validate_quarter
+from firescore.intake import optional_sheets, read_submission, validate_quarter
 from firescore.issues import Issue
 from firescore.registry import Registries
 from firescore.scheme import Scheme, parse_quarter
@@ -54,7 +54,13 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
         return CheckReport(path, probe.issues)
     unit = basic.get_column("unit_code")[0] or "?"
     quarter = parse_quarter(basic.get_column("quarter")[0] or "") or "?"
-    read = read_submission(_submission(path, unit, quarter, tz), scheme, config.max_file_bytes, config.max_sheet_rows)
+    read = read_submission(
+        _submission(path, unit, quarter, tz),
+        scheme,
+        config.max_file_bytes,
+        config.max_sheet_rows,
+        optional=optional_sheets(unit, registries),
+    )
     if quarter != "?":
         validate_quarter([read], quarter, scheme, registries, pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8}))
     return CheckReport(path, read.issues)

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="firescore：消防工作季度考核")
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 

@@ -120,11 +120,20 @@ def _read_csv_bundle(sub: Submission, wanted: list[Contract]) -> ReadResult:
 
 
 def read_submission(
-    sub: Submission, scheme: Scheme, max_bytes: int, max_rows: int, sheets: list[str] | None = None
+    sub: Submission,
+    scheme: Scheme,
+    max_bytes: int,
+    max_rows: int,
+    sheets: list[str] | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> ReadFile:
-    """Read and cast one submission (the sheets its sender's role sends, or those named)."""
+    """Read and cast one submission (the sheets its sender's role sends, or those named).
+
+    `optional` names sheets this sender may leave out (任务进展 of a unit with no task).
+    """
     role = role_of(sub.unit_code, scheme)
     wanted = [contract(s) for s in sheets] if sheets else submission_contracts(role)
+    wanted = [c.model_copy(update={"required": False}) if c.sheet in optional else c for c in wanted]
     result = _read_sheets(sub, wanted, max_bytes)
     read = ReadFile(submission=sub, role=role, issues=list(result.issues), encoding=result.encoding)
     for name, sheet in result.sheets.items():
@@ -158,6 +167,12 @@ def _with_derived_grade(fires: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
         for r in fires.iter_rows(named=True)
     ]
     return fires.with_columns(pl.Series("derived_grade", derived, dtype=pl.Utf8))
+
+
+def optional_sheets(unit_code: str, registries: Registries) -> frozenset[str]:
+    """Return the sheets a unit may leave out: 任务进展 when it is named on no task."""
+    named = registries.assignments.filter(pl.col("unit_code") == unit_code).height
+    return frozenset() if named else frozenset({"任务进展"})
 
 
 def _concat(files: list[ReadFile], sheet: str) -> pl.DataFrame:

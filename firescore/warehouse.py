@@ -87,14 +87,14 @@ def known_files(con: duckdb.DuckDBPyConnection, quarter: str) -> set[tuple[str, 
 
 def accepted_fire_ids(con: duckdb.DuckDBPyConnection, fire_unit: str) -> pl.DataFrame:
     """Return (fire_id, quarter) of every fire in an accepted fire-detachment file."""
-    return con.execute(
+    return con.sql(
         """
         SELECT DISTINCT r.fire_id, v.quarter
         FROM raw_fire_rows AS r
         JOIN file_versions AS v ON v.sha256 = r.sha256
         WHERE v.status = 'accepted' AND v.unit_code = $fire_unit
         """,
-        {"fire_unit": fire_unit},
+        params={"fire_unit": fire_unit},
     ).pl()
 
 
