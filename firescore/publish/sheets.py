@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,18 +38,18 @@ class Column:
     alert: frozenset[str] = frozenset()  # values shown in the alert style (一票否决「是」、错误)
 
 
+@functools.lru_cache(maxsize=65536)
 def display_width(text: str) -> int:
     """Return the width of ``text`` in Excel character units, a CJK character counting as 2.
 
     xlsxwriter's autofit() counts a CJK character like a Latin one, so Chinese columns come
     out too narrow (STACK.md §5); multi-line text is as wide as its widest line.
     """
+    if text.isascii():
+        return max(map(len, text.split("\n")))
     return max(
-        (
-            sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-            for line in text.split("\n")
-        ),
-        default=0,
+        sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        for line in text.split("\n")
     )
 
 
