@@ -764,5 +764,7 @@ def load_scheme_tables(con: duckdb.DuckDBPyConnection, scheme: Scheme) -> None:
     for table, rows in _table_rows(scheme).items():
         con.execute(f"CREATE OR REPLACE TABLE {table} ({_TABLES[table]})")
         if rows:
-            marks = ", ".join("?" for _ in rows[0])
-            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            # one multi-row INSERT per table: executemany costs a round trip per row
+            row_marks = "(" + ", ".join("?" for _ in rows[0]) + ")"
+            values = ", ".join(row_marks for _ in rows)
+            con.execute(f"INSERT INTO {table} VALUES {values}", [v for row in rows for v in row])

@@ -13,7 +13,13 @@ from typing import Any
 
 import duckdb
 
-from firescore.scheme import Scheme, load_scheme_tables, parse_quarter, quarter_bounds
+from firescore.scheme import (
+    Scheme,
+    load_scheme_tables,
+    parse_quarter,
+    quarter_bounds,
+    quarter_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,7 @@ def scoring_params(scheme: Scheme, quarter: str) -> dict[str, Any]:
         "quarter": normal,
         "year": year,
         "quarter_no": number,
+        "quarter_label": quarter_label(normal),
         "quarter_start": start,
         "quarter_end": end,
         "ytd_start": date(year, 1, 1),

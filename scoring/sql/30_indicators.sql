@@ -112,9 +112,9 @@ SELECT
         WHEN 'missing' THEN format('{}未在工作指标表中填报（漏报），得分系数0', subject)
         WHEN 'rate_na' THEN format('{}分母为{}，本单位不适用', subject,
             CASE WHEN denominator IS NULL THEN '空' ELSE fmt_num(denominator) END)
-        WHEN 'rate' THEN format('{}数值{}，分母{}，比率{}，目标{}（{}第{}季度），得分系数{}',
+        WHEN 'rate' THEN format('{}数值{}，分母{}，比率{}，目标{}（{}，{}），得分系数{}',
             subject, fmt_num(value), fmt_num(denominator), fmt_pct(rate), fmt_pct(target),
-            region, $quarter_no, fmt_num(ratio))
+            region, $quarter_label, fmt_num(ratio))
         WHEN 'count' THEN format('{}本季度{}，要求不少于{}，得分系数{}',
             subject, fmt_num(value), fmt_num(target), fmt_num(ratio))
         WHEN 'year_total' THEN format('{}全年累计{}（各季度采纳数值之和），要求不少于{}，得分系数{}',

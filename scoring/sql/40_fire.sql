@@ -122,7 +122,7 @@ SELECT
             CASE WHEN item = 'count' AND fire_ids IS NOT NULL THEN '（' || fire_ids || '）' ELSE '' END)
         ELSE format(
             '{}{}：本年累计{}{}，去年同期{}{}，上升{}{}，按max(去年同期, {})计上升率{}'
-            || '（上升{}即不得分），得分系数{}{}',
+            || '（上升率达{}不得分），得分系数{}{}',
             item_name, scope, fmt_num(cur), measure, fmt_num(base), measure,
             fmt_num(cur - base), measure, fmt_num(floor), fmt_pct(rise),
             fmt_pct(zero_at_rise), fmt_num(ratio),

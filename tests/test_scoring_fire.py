@@ -1,0 +1,165 @@
+"""火灾形势 (SCORING.md §4): YTD against the same period last year, floors, 一票否决."""
+
+from decimal import Decimal
+
+from scoring_fixtures import (
+    FULL_STREET_INDICATORS,
+    add_file,
+    add_unit,
+    detachment_file,
+    fire_row,
+    full_marks_unit,
+    history_fire,
+    indicator_rows,
+    ledger_rows,
+    q6,
+    reasons,
+    scheme,
+    score,
+    warehouse,
+)
+
+from scoring import run_scoring
+
+
+def _fires(con):
+    """Streets JD01–JD03, departments BM01–BM03, a year of fires and last year's."""
+    for code in ("JD01", "JD02", "JD03"):
+        add_unit(con, code, "镇街组")
+    add_unit(con, "BM01", "部门组", place_types=["商业综合体", "宾馆饭店"])
+    add_unit(con, "BM02", "部门组")  # no 监管场所类型: fire block not applicable
+    add_unit(con, "BM03", "部门组", place_types=["学校"])
+    q1 = detachment_file(con, "2026Q1", "2026-04-03 10:00:00+08:00")
+    fire_row(con, q1, 3, "F2026-001", "2026-02-01 10:00", "JD01", deaths=1, injuries=2, loss="100")
+    q2 = detachment_file(con, "2026Q2")
+    fire_row(
+        con, q2, 3, "F2026-002", "2026-05-01 20:00", "JD01", "商业综合体", injuries=1, loss="50"
+    )
+    fire_row(con, q2, 4, "F2026-003", "2026-05-02 08:00", "JD02", "宾馆饭店", loss="1")
+    fire_row(con, q2, 5, "F2026-004", "2026-04-15 09:00", "JD03", loss="199")
+    # an older valid version of the Q2 file is superseded: its fires do not count
+    old = detachment_file(con, "2026Q2", "2026-07-01 10:00:00+08:00")
+    fire_row(con, old, 3, "F2026-009", "2026-05-01 20:00", "JD01", loss="1000")
+    # last year: a 2025 quarter run through firescore and the history files overlap
+    ly = detachment_file(con, "2025Q1", "2025-04-03 10:00:00+08:00")
+    fire_row(con, ly, 3, "F2025-001", "2025-02-10 12:00", "JD01", loss="50")
+    history_fire(con, "F2025-001", "2025-02-10 12:00", "JD01", loss="50")
+    history_fire(con, "H-0801", "2025-08-01 12:00", "JD01", loss="500")  # after 06-30
+    history_fire(con, "H-0401", "2025-04-01 12:00", "JD03", loss="100")
+    history_fire(con, "H-0305", "2025-03-05 12:00", "JD09", "商业综合体", loss="1")
+
+
+def test_fire_items_against_same_period_last_year_with_floors():
+    con = warehouse()
+    _fires(con)
+
+    run_scoring(con, scheme(), "2026Q2")
+
+    # JD01: 2 fires vs 1 -> rise 1/max(1,10) = 0.1 -> 0.8; 1 death -> 0.5;
+    # injuries 3 vs 0 -> 0.3/0.5 -> 0.4; loss 150 vs 50 -> 100/max(50,100) = 1.0 -> 0.
+    assert ledger_rows(con, "JD01", "fire") == [
+        ("count", q6(10), q6(8), "FIRE_COUNT", None),
+        ("deaths", q6(10), q6(5), "FIRE_DEATHS", None),
+        ("injuries", q6(3), q6("1.2"), "FIRE_INJURIES", None),
+        ("loss", q6(2), q6(0), "FIRE_LOSS", None),
+    ]
+    # JD02: 1 fire vs 0 (floor 10) loses 20% of 起数; loss 1 vs 0 (floor 100) -> 0.99
+    assert ledger_rows(con, "JD02", "fire") == [
+        ("count", q6(10), q6(8), "FIRE_COUNT", None),
+        ("deaths", q6(10), q6(10), "FIRE_DEATHS", None),
+        ("injuries", q6(3), q6(3), "FIRE_INJURIES", None),
+        ("loss", q6(2), q6("1.98"), "FIRE_LOSS", None),
+    ]
+    # JD03: loss 199 vs 100 -> rise 0.99 of zero-at 1.0 -> 0.01
+    assert [r[2] for r in ledger_rows(con, "JD03", "fire")] == [q6(10), q6(10), q6(3), q6("0.02")]
+    assert {u: score(con, u)["fire_score"] for u in ("JD01", "JD02", "JD03")} == {
+        "JD01": q6("14.2"),
+        "JD02": q6("22.98"),
+        "JD03": q6("23.02"),
+    }
+    why = reasons(con, "JD01", "fire")
+    assert why["count"] == (
+        "火灾起数：本年累计2起，去年同期1起，上升1起，按max(去年同期, 10)计上升率10%"
+        "（上升率达50%不得分），得分系数0.8（F2026-001、F2026-002）"
+    )
+    assert why["deaths"] == "亡人：本年累计1人，每人扣本项50%，得分系数0.5"
+
+
+def test_departments_by_place_type_and_not_applicable_without_one():
+    con = warehouse()
+    _fires(con)
+
+    run_scoring(con, scheme(), "2026Q2")
+
+    # BM01 (商业综合体、宾馆饭店): 2 fires vs 1, injuries 1 vs 0, loss 51 vs 1 (floor 100)
+    assert ledger_rows(con, "BM01", "fire") == [
+        ("count", q6(6), q6("4.8"), "FIRE_COUNT", None),
+        ("deaths", q6(6), q6(6), "FIRE_DEATHS", None),
+        ("injuries", q6("1.8"), q6("1.44"), "FIRE_INJURIES", None),
+        ("loss", q6("1.2"), q6("0.6"), "FIRE_LOSS", None),
+    ]
+    assert reasons(con, "BM01", "fire")["count"].startswith(
+        "火灾起数（按监管场所类型商业综合体、宾馆饭店统计）：本年累计2起，去年同期1起"
+    )
+    assert [r[2] for r in ledger_rows(con, "BM03", "fire")] == [q6(6), q6(6), q6("1.8"), q6("1.2")]
+    assert ledger_rows(con, "BM02", "fire") == [("fire", q6(0), q6(0), "FIRE_NA", None)]
+    assert (score(con, "BM02")["fire_score"], score(con, "BM02")["fire_max"]) == (None, None)
+
+
+def _veto_case(con):
+    """JD01 (best score) with a 较大 fire, JD02 with a 一般 one, BM01 with a 重大 one (仓库)."""
+    for code in ("JD01", "JD02"):
+        sha = add_file(con, "2026Q2", code)
+        add_unit(con, code, "镇街组")
+        indicator_rows(con, sha, FULL_STREET_INDICATORS)
+    full_marks_unit(con, "BM01", "部门组")
+    con.execute("UPDATE units SET place_types = ['仓库'] WHERE unit_code = 'BM01'")
+    full_marks_unit(con, "BM02", "部门组")
+    q1 = detachment_file(con, "2026Q1", "2026-04-03 10:00:00+08:00")
+    fire_row(con, q1, 3, "F2026-001", "2026-03-01 10:00", "JD01", loss="3000", grade="较大")
+    q2 = detachment_file(con, "2026Q2")
+    fire_row(con, q2, 3, "F2026-002", "2026-05-01 10:00", "JD02", injuries=9, grade="一般")
+    fire_row(con, q2, 4, "F2026-003", "2026-05-02 10:00", "JD09", "仓库", deaths=10, grade="重大")
+
+
+def test_veto_for_streets_with_a_serious_fire_keeps_the_score_and_ranks_last():
+    con = warehouse()
+    _veto_case(con)
+
+    run_scoring(con, scheme(), "2026Q2")
+
+    jd01, jd02 = score(con, "JD01"), score(con, "JD02")
+    # JD01: 1 fire vs 0 (-2), loss 3000 vs 0 (-2): 100 × (25 + 21 + 5) / 55, kept as its score
+    assert (jd01["total"], jd01["veto"], jd01["grade"], jd01["rank"]) == (
+        Decimal("92.73"),
+        True,
+        "不合格",
+        2,
+    )
+    assert jd01["veto_reason"] == "本年累计发生较大及以上火灾：F2026-001（2026-03-01，较大）"
+    # JD02: a 一般 fire (9 injured, one short of 较大) costs points but no veto:
+    # 起数 -2, 受伤 9 vs 0 -> -3, loss 1 vs 0 -> -0.02: 100 × (25 + 19.98 + 5) / 55
+    assert (jd02["total"], jd02["veto"], jd02["grade"], jd02["rank"]) == (
+        Decimal("90.87"),
+        False,
+        "优秀",
+        1,
+    )
+    # departments: switched off by default even with a 重大 fire in their place type
+    assert (score(con, "BM01")["veto"], score(con, "BM01")["rank"]) == (False, 2)
+
+
+def test_veto_switch_for_departments():
+    def departments_on(data):
+        data["veto"]["groups"]["部门组"] = True
+
+    con = warehouse()
+    _veto_case(con)
+
+    run_scoring(con, scheme(departments_on), "2026Q2")
+
+    bm01, bm02 = score(con, "BM01"), score(con, "BM02")
+    assert (bm01["veto"], bm01["grade"], bm01["rank"]) == (True, "不合格", 2)
+    assert bm01["veto_reason"] == "本年累计发生较大及以上火灾：F2026-003（2026-05-02，重大）"
+    assert (bm02["veto"], bm02["grade"], bm02["rank"]) == (False, "优秀", 1)
+    assert bm01["total"] < bm02["total"] == Decimal("100.00")
