@@ -15,7 +15,7 @@ from firescore.config import Config
 from firescore.discover import Submission, discover
 from firescore.history import read_history
 from firescore.intake import ReadFile, optional_sheets, read_submission, validate_quarter
-from firescore.publish import PublishMeta, publish_quarter
+from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.quarantine import quarantine
 from firescore.registry import Registries, load_registries
 from firescore.scheme import Scheme, load_scheme, quarter_label
@@ -116,6 +116,9 @@ def quarter_flow(config: Config, quarter: str) -> RunSummary:
             timezone=scheme.timezone,
         )
         summary.outputs = publish_quarter(con, meta, config.out)
+        feedback = publish_feedback(con, meta, config.out)
+        if feedback:
+            summary.outputs.append(feedback[0].parent)
         _fill_summary(con, summary)
     finally:
         con.close()
