@@ -297,7 +297,9 @@ def typed_date(day: date, rng: random.Random) -> date | str:
     return day
 
 
-def ongoing_row(settings: Settings, unit: Unit, task: Task, quarter: str, rng: random.Random):
+def ongoing_row(
+    settings: Settings, unit: Unit, task: Task, quarter: str, rng: random.Random
+) -> TaskRow:
     """Return the 任务进展 row of a 持续开展 task."""
     times, evidence = rng.randint(1, 6), rng.choice(EVIDENCE)
     hazards = rng.randint(times, times * 8)
@@ -317,7 +319,9 @@ def ongoing_row(settings: Settings, unit: Unit, task: Task, quarter: str, rng: r
     return TaskRow(task.task_id, task.title, STATUS_DOING, None, times, progress, evidence)
 
 
-def dated_row(settings: Settings, unit: Unit, task: Task, quarter: str, rng: random.Random):
+def dated_row(
+    settings: Settings, unit: Unit, task: Task, quarter: str, rng: random.Random
+) -> TaskRow:
     """Return the 任务进展 row of a task with a 完成时限, from the unit's timeline."""
     qend = quarter_end(quarter)
     tl = timeline(settings, unit, task)
@@ -343,7 +347,9 @@ def mess_up(row: TaskRow, how: str) -> None:
         row.status = f" {row.status} "
 
 
-def task_rows(settings: Settings, unit: Unit, quarter: str, tasks: Sequence[Task]):
+def task_rows(
+    settings: Settings, unit: Unit, quarter: str, tasks: Sequence[Task]
+) -> list[TaskRow] | None:
     """Return the 任务进展 rows a unit reports for a quarter (None: no tasks, no sheet)."""
     if not tasks:
         return None
@@ -507,7 +513,7 @@ def special_fires(settings: Settings, streets: Sequence[Unit], year: int) -> lis
 # --- adjustments --------------------------------------------------------------------------
 
 
-def adjustment_rows(settings: Settings, units: Sequence[Unit], quarter: str):
+def adjustment_rows(settings: Settings, units: Sequence[Unit], quarter: str) -> list[AdjustmentRow]:
     """Return the office's 加减分 rows for a quarter."""
     if settings.sample:
         return [AdjustmentRow(*row) for row in D.ADJUSTMENTS.get(quarter, ())]
@@ -612,7 +618,9 @@ def deliveries(settings: Settings, unit: Unit, quarter: str) -> list[Delivery]:
 # --- versions -----------------------------------------------------------------------------
 
 
-def header_rows(settings: Settings, unit: Unit, quarter: str, report: Report, rng) -> dict:
+def header_rows(
+    settings: Settings, unit: Unit, quarter: str, report: Report, rng: random.Random
+) -> dict[str, int]:
     """Return, per sheet, the row its header sits on (2, or 3 below a subtitle or blank row)."""
     sheets = ["基本信息"]
     sheets += ["任务进展"] if report.tasks is not None else []
