@@ -65,7 +65,7 @@ def test_hand_checked_units(outputs):
 
 def test_summary_reports_rejected_and_missing(outputs):
     summary = outputs["q2"]
-    assert [(unit, first) for unit, _, first in summary.rejected] == [("JD07", "任务进展!C3「完成状态」为“已完”，应为：已完成、推进中、未启动")]
+    assert [(unit, first) for unit, _, first in summary.rejected] == [("JD07", "任务进展!C7「完成状态」为“已完”，应为：已完成、推进中、未启动")]
     assert summary.missing == ["BM05"]
 
 
