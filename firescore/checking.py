@@ -60,6 +60,7 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
         config.max_file_bytes,
         config.max_sheet_rows,
         optional=optional_sheets(unit, registries),
+        max_cells=config.max_sheet_cells,
     )
     if quarter != "?":
         validate_quarter([read], quarter, scheme, registries, pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8}))

@@ -27,6 +27,7 @@ class Config:
     warehouse: Path
     max_file_bytes: int = 20_000_000
     max_sheet_rows: int = 200_000
+    max_sheet_cells: int = 5_000_000
     batch_size: int = 200
 
     def with_overrides(self, **paths: Path | None) -> Config:
@@ -35,7 +36,7 @@ class Config:
 
 
 _PATH_KEYS = ["scheme", "units", "tasks", "history", "inbox", "out", "warehouse"]
-_LIMIT_KEYS = {"max_file_bytes": int, "max_sheet_rows": int, "batch_size": int}
+_LIMIT_KEYS = {"max_file_bytes": int, "max_sheet_rows": int, "max_sheet_cells": int, "batch_size": int}
 
 
 def find_config(explicit: Path | None = None) -> Path:

@@ -53,7 +53,9 @@ def role_of(unit_code: str, scheme: Scheme) -> str:
     return "units"
 
 
-def _read_sheets(sub: Submission, wanted: list[Contract], max_bytes: int) -> ReadResult:
+def _read_sheets(
+    sub: Submission, wanted: list[Contract], max_bytes: int, max_cells: int
+) -> ReadResult:
     """Read the wanted sheets from a workbook or a CSV bundle."""
     if sub.size_bytes > max_bytes:
         return ReadResult(
@@ -68,7 +70,7 @@ def _read_sheets(sub: Submission, wanted: list[Contract], max_bytes: int) -> Rea
             ],
         )
     if sub.file_format in {"xlsx", "xlsm", "xls"}:
-        return read_excel(sub.paths[0], sub.sha256, wanted)
+        return read_excel(sub.paths[0], sub.sha256, wanted, max_bytes, max_cells)
     if sub.file_format == "csv":
         return _read_csv_bundle(sub, wanted)
     return ReadResult(
@@ -126,6 +128,7 @@ def read_submission(
     max_rows: int,
     sheets: list[str] | None = None,
     optional: frozenset[str] = frozenset(),
+    max_cells: int = 5_000_000,
 ) -> ReadFile:
     """Read and cast one submission (the sheets its sender's role sends, or those named).
 
@@ -134,7 +137,7 @@ def read_submission(
     role = role_of(sub.unit_code, scheme)
     wanted = [contract(s) for s in sheets] if sheets else submission_contracts(role)
     wanted = [c.model_copy(update={"required": False}) if c.sheet in optional else c for c in wanted]
-    result = _read_sheets(sub, wanted, max_bytes)
+    result = _read_sheets(sub, wanted, max_bytes, max_cells)
     read = ReadFile(submission=sub, role=role, issues=list(result.issues), encoding=result.encoding)
     for name, sheet in result.sheets.items():
         if sheet.frame.height > max_rows:

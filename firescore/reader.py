@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,9 @@ from firescore.values import clean_text, fold
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 HEADER_SCAN_ROWS = 30  # a header may sit below title rows and merged cells
+MAX_UNPACK_RATIO = 100  # an xlsx unpacking to more than 100x its size is treated as a zip bomb
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
@@ -215,9 +220,77 @@ def _cut(
     return cutter(file_id, contract, grid, letters, issues)
 
 
-def read_excel(path: Path, file_id: str, contracts: list[Contract]) -> ReadResult:
+def _column_number(letters: bytes) -> int:
+    """Return the 1-based number of Excel column letters (b"AB" -> 28)."""
+    number = 0
+    for char in letters:
+        number = number * 26 + char - 64
+    return number
+
+
+def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
+    """Return why a file cannot be a workbook we should open (in Chinese), or None.
+
+    Checked on the raw bytes before any parser sees them, so an empty, foreign, encrypted,
+    truncated or hostile file (zip bomb, a sheet claiming a million rows) is refused quickly.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return "文件为空（0 字节）"
+    if size > max_bytes:
+        return f"文件大小 {size} 字节，超过上限 {max_bytes} 字节，未读取"
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(b"%PDF"):
+        return "这是 PDF 文件，不是 Excel 工作簿；请使用下发的填报模板"
+    if head == _OLE_MAGIC:
+        if suffix == ".xls":
+            return None
+        return "文件已加密（设置了打开密码）或是旧版 Office 文档，请取消密码、另存为 .xlsx 后重新报送"
+    if suffix == ".xls":
+        return "不是 Excel 97-2003 工作簿（.xls），文件可能已损坏或被改了扩展名"
+    if not head.startswith(b"PK"):
+        return "不是 Excel 工作簿（文件内容不是 .xlsx 格式），可能是被改了扩展名的其他文件"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return "这是 Word 文档（.docx）改名而来，不是 Excel 工作簿"
+            if "xl/workbook.xml" not in names:
+                return "这是压缩包（.zip）或其他文件，不是 Excel 工作簿"
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > max(max_bytes, size * MAX_UNPACK_RATIO):
+                return f"文件解压后达 {unpacked} 字节，远超正常工作簿，已拒绝读取"
+            for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
+                with archive.open(name) as sheet:
+                    match = _DIMENSION.search(sheet.read(2048))
+                if match:
+                    cells = _column_number(match[1]) * int(match[2])
+                    if cells > max_cells:
+                        return (
+                            f"工作表范围达 {int(match[2])} 行 × {_column_number(match[1])} 列，"
+                            f"超过 {max_cells} 个单元格的上限（常见原因：整列设置了格式），"
+                            "请删除多余的空行空列后重新报送"
+                        )
+    except zipfile.BadZipFile:
+        return "文件不完整或已损坏（无法解压），请重新保存后报送"
+    return None
+
+
+def read_excel(
+    path: Path,
+    file_id: str,
+    contracts: list[Contract],
+    max_bytes: int = 20_000_000,
+    max_cells: int = 5_000_000,
+) -> ReadResult:
     """Read the contract sheets of a workbook; hidden sheets are ignored."""
     result = ReadResult(file_id=file_id)
+    problem = container_problem(path, max_bytes, max_cells)
+    if problem is not None:
+        result.issues.append(file_issue(file_id, ERROR, "file_unreadable", problem))
+        return result
     try:
         reader = fastexcel.read_excel(path)
         visible = {}

@@ -51,11 +51,18 @@ def discover_files(inbox: Path, quarter: str, timezone: str) -> list[Submission]
 
 @task(retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def read_batch(
-    batch: list[Submission], scheme: Scheme, registries: Registries, max_bytes: int, max_rows: int
+    batch: list[Submission], scheme: Scheme, registries: Registries, config: Config
 ) -> list[ReadFile]:
     """Read and cast one batch of files (one task per batch, never per file)."""
     return [
-        read_submission(sub, scheme, max_bytes, max_rows, optional=optional_sheets(sub.unit_code, registries))
+        read_submission(
+            sub,
+            scheme,
+            config.max_file_bytes,
+            config.max_sheet_rows,
+            optional=optional_sheets(sub.unit_code, registries),
+            max_cells=config.max_sheet_cells,
+        )
         for sub in batch
     ]
 
@@ -96,7 +103,7 @@ def quarter_flow(config: Config, quarter: str) -> RunSummary:
         new = [s for s in submissions if (s.unit_code, s.sha256) not in known]
         summary.files_new = len(new)
         batches = [new[i : i + config.batch_size] for i in range(0, len(new), config.batch_size)]
-        futures = [read_batch.submit(b, scheme, registries, config.max_file_bytes, config.max_sheet_rows) for b in batches]
+        futures = [read_batch.submit(b, scheme, registries, config) for b in batches]
         files = [read for future in futures for read in future.result()]
         other_fires = accepted_fire_ids(con, scheme.fire_source_unit)
         files = validate(files, quarter, scheme, registries, other_fires)
