@@ -121,7 +121,7 @@ def test_missing_sheet_and_not_a_spreadsheet(tmp_path, scheme, registries):
     found = messages(tmp_path, scheme, registries)
     assert ("error", "文件中缺少工作表「任务进展」") in found["缺表.xlsx"]
     assert found["通知.xlsx"][0][0] == "error"
-    assert "无法作为 Excel 工作簿读取" in found["通知.xlsx"][0][1]
+    assert found["通知.xlsx"] == [("error", "这是 PDF 文件，不是 Excel 工作簿；请使用下发的填报模板")]
 
 
 def test_receipt_log_decides_received_time(tmp_path, scheme, registries):
