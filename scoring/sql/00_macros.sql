@@ -26,3 +26,8 @@ CREATE OR REPLACE TEMP MACRO fmt_date(d) AS strftime(d::DATE, '%Y-%m-%d');
 CREATE OR REPLACE TEMP MACRO cell_ref(col_letter, excel_row) AS
     CASE WHEN col_letter IS NULL OR excel_row IS NULL THEN NULL
          ELSE col_letter || excel_row::VARCHAR END;
+
+-- The shown total: half-up (away from zero) to 2 decimals. Contributions are rounded at 12
+-- decimals, so their sum can miss an exact half (89.985) by a few 1e-12; rounding at 10 decimals
+-- first restores it, so the total is what a person adding the ledger by hand would get.
+CREATE OR REPLACE TEMP MACRO round_total(x) AS round(round(x::DECIMAL(38, 12), 10), 2);

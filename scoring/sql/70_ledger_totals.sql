@@ -115,4 +115,5 @@ SELECT
     NULL,
     NULL
 FROM clamped
-WHERE total <> raw_total;
+-- a sum a few 1e-12 below 0 (rounding of contributions) is 0, not a clamp
+WHERE round(raw_total, 10) < 0 OR round(raw_total, 10) > 100 + bonus_cap;

@@ -38,7 +38,7 @@ sums AS (
         coalesce(sum(points) FILTER (
             WHERE rule_id IN ('ADJ_BONUS', 'ADJ_BONUS_CAP')), 0) AS bonus,
         coalesce(-sum(points) FILTER (WHERE rule_id = 'ADJ_DEDUCTION'), 0) AS deductions,
-        round(sum(contribution), 2) AS total
+        round_total(sum(contribution)) AS total
     FROM ledger
     WHERE quarter = $quarter
     GROUP BY unit_code

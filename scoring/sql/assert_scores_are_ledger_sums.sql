@@ -10,7 +10,7 @@ ledger_sums AS (
         coalesce(sum(contribution) FILTER (
             WHERE block IN ('tasks', 'indicators', 'fire', 'reporting')), 0) AS base,
         coalesce(sum(points) FILTER (WHERE block = 'adjustment'), 0) AS adjustment,
-        round(sum(contribution), 2) AS total
+        round_total(sum(contribution)) AS total
     FROM ledger
     WHERE quarter = $quarter
     GROUP BY unit_code
