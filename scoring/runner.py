@@ -70,28 +70,31 @@ def scoring_params(scheme: Scheme, quarter: str) -> dict[str, Any]:
     }
 
 
-def _execute_file(
+def _run_file(
     con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any]
-) -> list[tuple[Any, ...]] | None:
-    """Run every statement of a file with the parameters it names; return the last rows."""
-    rows = None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run every statement of a file, each bound to the parameters it names.
+
+    Returns the column names and rows of the last statement (empty for DDL/INSERT).
+    """
+    columns: list[str] = []
+    rows: list[tuple[Any, ...]] = []
     for statement in con.extract_statements(path.read_text(encoding="utf-8")):
         names = statement.named_parameters
         unknown = names - params.keys()
         if unknown:
             raise ScoringError(f"{path.name}: unknown parameters {sorted(unknown)}")
         cursor = con.execute(statement, {n: params[n] for n in names})
-        rows = cursor.fetchall() if cursor.description else None
-    return rows
+        columns = [c[0] for c in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if columns else []
+    return columns, rows
 
 
 def _check_invariants(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
     """Run every assert_*.sql; raise ScoringError listing the offending rows of each."""
     failures = []
     for path in assert_files():
-        cursor = con.execute(path.read_text(encoding="utf-8"), _named(con, path, params))
-        columns = [c[0] for c in cursor.description]
-        rows = cursor.fetchall()
+        columns, rows = _run_file(con, path, params)
         if rows:
             shown = "\n".join(
                 "    " + ", ".join(f"{c}={v!r}" for c, v in zip(columns, row, strict=True))
@@ -108,12 +111,6 @@ def _check_invariants(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) ->
         )
 
 
-def _named(con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters an assert file names (one statement per assert file)."""
-    (statement,) = con.extract_statements(path.read_text(encoding="utf-8"))
-    return {n: params[n] for n in statement.named_parameters}
-
-
 def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) -> None:
     """Rebuild ledger, unit_scores and submissions of a quarter in one transaction."""
     params = scoring_params(scheme, quarter)
@@ -126,7 +123,7 @@ def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) ->
             )
         for path in stage_files():
             log.debug("scoring stage %s", path.name)
-            _execute_file(con, path, params)
+            _run_file(con, path, params)
         _check_invariants(con, params)
         con.execute("COMMIT")
     except BaseException:

@@ -42,7 +42,9 @@ def test_credit_table_for_every_reported_situation():
         ("T09", D(2026, 4, 30), None, None),  # assigned but no row (漏报)
     ]
     for n, (task_id, deadline, status, done) in enumerate(reported):
-        add_task(con, task_id, deadline)
+        add_task(
+            con, task_id, deadline, deadline_text="2026年6月底前" if task_id == "T01" else None
+        )
         assign(con, task_id, "JD01")
         if status is not None:
             task_row(con, sha, 3 + n, task_id, status, done)
