@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
+from urllib.parse import urlparse
 
 import polars as pl
 
@@ -15,6 +18,7 @@ from firescore.reader import SheetData
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 INDEX = ["file_id", "excel_row"]
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX}
 
 
 def _column_expectations(gx, column: Column) -> Iterable[tuple[object, str, str]]:
@@ -66,6 +70,41 @@ def _context():
 
 
 @cache
+def _checkpoint(sheet: str):
+    """Return a checkpoint for a sheet's suite that also renders Data Docs."""
+    gx, ctx, _ = _context()
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    batch_definition, suite, _ = _suite(sheet)
+    suite = ctx.suites.add(suite)
+    definition = ctx.validation_definitions.add(
+        gx.ValidationDefinition(data=batch_definition, suite=suite, name=sheet)
+    )
+    return ctx.checkpoints.add(
+        gx.Checkpoint(
+            name=f"{sheet}-quarter",
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="data-docs")],
+            result_format=RESULT_FORMAT,
+        )
+    )
+
+
+def export_data_docs(target: Path) -> Path | None:
+    """Copy the Data Docs rendered by this process's validations to target; return its index."""
+    _, ctx, _ = _context()
+    for site in ctx.get_docs_sites_urls(only_if_exists=False):
+        source = Path(urlparse(site["site_url"] or "").path).parent
+        # Nothing rendered when nothing was validated (every file unchanged since the last run).
+        if (source / "validations").is_dir():
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(source, target)
+            return target / "index.html"
+    return None
+
+
+@cache
 def _suite(sheet: str):
     """Return (batch definition, suite, expectation id -> (column, rule, expected)) for a sheet."""
     contract = load_contracts()[sheet]
@@ -100,21 +139,24 @@ def validate_sheets(
     frame: pl.DataFrame,
     sheets: dict[str, SheetData],
     skip_cells: set[tuple[str, int, str]],
+    data_docs: bool = False,
 ) -> list[Issue]:
     """Validate all files' rows of one sheet type in one GX run; map failures to cells.
 
     `frame` is the concatenation of every file's typed rows; `skip_cells` holds
     (file_id, excel_row, field) already reported as type errors, so a value that could
-    not be cast is not reported a second time as empty.
+    not be cast is not reported a second time as empty. With `data_docs`, the run goes
+    through a checkpoint that also renders Great Expectations Data Docs (export_data_docs).
     """
     if frame.is_empty():
         return []
     batch_definition, suite, meaning = _suite(contract.sheet)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
-    result = batch.validate(
-        suite,
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX},
-    )
+    data = {"dataframe": _to_pandas(frame)}
+    if data_docs:
+        (result,) = _checkpoint(contract.sheet).run(batch_parameters=data).run_results.values()
+    else:
+        batch = batch_definition.get_batch(batch_parameters=data)
+        result = batch.validate(suite, result_format=RESULT_FORMAT)
     raw = {(r["file_id"], r["excel_row"]): r for r in frame.iter_rows(named=True)}
     issues = []
     for outcome in result.results:

@@ -190,6 +190,7 @@ def validate_quarter(
     scheme: Scheme,
     registries: Registries,
     other_fires: pl.DataFrame,
+    data_docs: bool = False,
 ) -> None:
     """Validate all files of a quarter at once; append each file's new issues to it.
 
@@ -203,7 +204,8 @@ def validate_quarter(
             continue
         sheets = {f.file_id: f.sheets[spec.sheet] for f in files if spec.sheet in f.sheets}
         failed = set().union(*(f.failed for f in files))
-        for issue in validate_sheets(spec, frame.drop("derived_grade", strict=False), sheets, failed):
+        typed = frame.drop("derived_grade", strict=False)
+        for issue in validate_sheets(spec, typed, sheets, failed, data_docs=data_docs):
             by_id[issue.file_id].issues.append(issue)
     for issue in run_rules(files, quarter, scheme, registries, other_fires):
         by_id[issue.file_id].issues.append(issue)

@@ -15,7 +15,9 @@ from firescore.config import Config
 from firescore.discover import Submission, discover
 from firescore.history import read_history
 from firescore.intake import ReadFile, optional_sheets, read_submission, validate_quarter
+from firescore.expectations import export_data_docs
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
+from firescore.publish.validation import publish_validation
 from firescore.quarantine import quarantine
 from firescore.registry import Registries, load_registries
 from firescore.scheme import Scheme, load_scheme, quarter_label
@@ -70,7 +72,7 @@ def read_batch(
 @task(cache_policy=NO_CACHE)
 def validate(files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, other_fires) -> list[ReadFile]:
     """Validate every new file of the quarter at once (GX per sheet type, then rule queries)."""
-    validate_quarter(files, quarter, scheme, registries, other_fires)
+    validate_quarter(files, quarter, scheme, registries, other_fires, data_docs=True)
     return files
 
 
@@ -126,6 +128,10 @@ def quarter_flow(config: Config, quarter: str) -> RunSummary:
         feedback = publish_feedback(con, meta, config.out)
         if feedback:
             summary.outputs.append(feedback[0].parent)
+        summary.outputs += publish_validation(con, meta, config.out)
+        docs = export_data_docs(config.out / quarter / "validation" / "data_docs")
+        if docs is not None:
+            summary.outputs.append(docs)
         _fill_summary(con, summary)
     finally:
         con.close()
