@@ -53,6 +53,15 @@ class Column(BaseModel):
         return TYPE_EXPECTED[self.type]
 
 
+class Outlier(BaseModel):
+    """When a value is far outside the unit's earlier quarters (a warning, not an error)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    factor: float  # more than factor x the highest earlier value ...
+    min_jump: float  # ... and higher by at least this much
+
+
 class Contract(BaseModel):
     """The contract of one sheet."""
 
@@ -67,6 +76,7 @@ class Contract(BaseModel):
     unique: list[str] = Field(default_factory=list)
     key_header: str | None = None
     value_header: str | None = None
+    outlier: Outlier | None = None
 
     def column(self, field: str) -> Column:
         """Return the column of a field."""

@@ -178,6 +178,17 @@ def optional_sheets(unit_code: str, registries: Registries) -> frozenset[str]:
     return frozenset() if named else frozenset({"任务进展"})
 
 
+EMPTY_EARLIER = pl.DataFrame(
+    schema={
+        "unit_code": pl.Utf8,
+        "quarter": pl.Utf8,
+        "indicator_id": pl.Utf8,
+        "value": pl.Decimal(38, 12),
+        "denominator": pl.Decimal(38, 12),
+    }
+)
+
+
 def _concat(files: list[ReadFile], sheet: str) -> pl.DataFrame:
     """Return every file's typed rows of one sheet in one frame."""
     frames = [f.typed[sheet] for f in files if sheet in f.typed]
@@ -191,6 +202,7 @@ def validate_quarter(
     registries: Registries,
     other_fires: pl.DataFrame,
     data_docs: bool = False,
+    earlier_indicators: pl.DataFrame | None = None,
 ) -> None:
     """Validate all files of a quarter at once; append each file's new issues to it.
 
@@ -207,7 +219,8 @@ def validate_quarter(
         typed = frame.drop("derived_grade", strict=False)
         for issue in validate_sheets(spec, typed, sheets, failed, data_docs=data_docs):
             by_id[issue.file_id].issues.append(issue)
-    for issue in run_rules(files, quarter, scheme, registries, other_fires):
+    earlier = earlier_indicators if earlier_indicators is not None else EMPTY_EARLIER
+    for issue in run_rules(files, quarter, scheme, registries, other_fires, earlier):
         by_id[issue.file_id].issues.append(issue)
 
 
@@ -247,6 +260,7 @@ def run_rules(
     scheme: Scheme,
     registries: Registries,
     other_fires: pl.DataFrame,
+    earlier_indicators: pl.DataFrame,
 ) -> list[Issue]:
     """Run every cross-row/cross-file rule query; each returns the offending rows."""
     start, end, _, _ = quarter_bounds(quarter)
@@ -269,6 +283,7 @@ def run_rules(
             "tasks": registries.tasks,
             "task_assignments": registries.assignments,
             "other_fires": other_fires,
+            "earlier_indicators": earlier_indicators,
             "scheme_indicators": pl.DataFrame(
                 [
                     {"grp": g, "indicator_id": i.id, "name": i.name, "kind": i.kind}
@@ -280,7 +295,14 @@ def run_rules(
         }
         for name, frame in tables.items():
             con.register(name, frame)
-        params = {"quarter": quarter, "quarter_start": start, "quarter_end": end}
+        outlier = contract("工作指标").outlier
+        params = {
+            "quarter": quarter,
+            "quarter_start": start,
+            "quarter_end": end,
+            "outlier_factor": outlier.factor if outlier else None,
+            "outlier_min_jump": outlier.min_jump if outlier else None,
+        }
         by_id = {f.file_id: f for f in files}
         issues = []
         for rule_id, severity, sql in _rules():

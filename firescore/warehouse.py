@@ -98,6 +98,18 @@ def accepted_fire_ids(con: duckdb.DuckDBPyConnection, fire_unit: str) -> pl.Data
     ).pl()
 
 
+def earlier_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return every accepted indicator value by unit and quarter (for the far-from-earlier rule)."""
+    return con.sql(
+        """
+        SELECT v.unit_code, v.quarter, r.indicator_id, r.value, r.denominator
+        FROM raw_indicator_rows AS r
+        JOIN file_versions AS v ON v.sha256 = r.sha256
+        WHERE v.status = 'accepted'
+        """
+    ).pl()
+
+
 def load_files(con: duckdb.DuckDBPyConnection, files: list[ReadFile], run_id: str, now: datetime) -> None:
     """Append new file versions, their issues and (if valid) their rows, in one transaction."""
     con.execute("BEGIN")

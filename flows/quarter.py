@@ -24,6 +24,7 @@ from firescore.scheme import Scheme, load_scheme, quarter_label
 from firescore.warehouse import (
     accepted_fire_ids,
     connect,
+    earlier_indicators,
     known_files,
     load_files,
     load_registries as load_registry_tables,
@@ -70,9 +71,19 @@ def read_batch(
 
 
 @task(cache_policy=NO_CACHE)
-def validate(files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, other_fires) -> list[ReadFile]:
+def validate(
+    files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, earlier: dict
+) -> list[ReadFile]:
     """Validate every new file of the quarter at once (GX per sheet type, then rule queries)."""
-    validate_quarter(files, quarter, scheme, registries, other_fires, data_docs=True)
+    validate_quarter(
+        files,
+        quarter,
+        scheme,
+        registries,
+        earlier["fires"],
+        data_docs=True,
+        earlier_indicators=earlier["indicators"],
+    )
     return files
 
 
@@ -107,8 +118,11 @@ def quarter_flow(config: Config, quarter: str) -> RunSummary:
         batches = [new[i : i + config.batch_size] for i in range(0, len(new), config.batch_size)]
         futures = [read_batch.submit(b, scheme, registries, config) for b in batches]
         files = [read for future in futures for read in future.result()]
-        other_fires = accepted_fire_ids(con, scheme.fire_source_unit)
-        files = validate(files, quarter, scheme, registries, other_fires)
+        earlier = {
+            "fires": accepted_fire_ids(con, scheme.fire_source_unit),
+            "indicators": earlier_indicators(con),
+        }
+        files = validate(files, quarter, scheme, registries, earlier)
         as_of = max((s.received_at for s in submissions), default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)))
         load_files(con, files, run_id, as_of)
         quarantine(files, config.out)

@@ -132,3 +132,23 @@ def test_receipt_log_decides_received_time(tmp_path, scheme, registries):
     assert subs["JD01"].received_at == datetime(2026, 7, 12, 9, 30, tzinfo=TZ)
     assert subs["JD01"].received_source == "收件登记"
     assert subs["JD02"].received_source == "文件修改时间"
+
+
+def test_value_far_above_earlier_quarters_is_a_warning(tmp_path, scheme, registries):
+    from firescore.intake import EMPTY_EARLIER
+
+    street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")  # I01 分母 50
+    subs = discover(tmp_path / "inbox", "2026Q2", TZ)
+    files = [read_submission(s, scheme, 10_000_000, 10_000) for s in subs]
+    earlier = pl.concat(
+        [
+            EMPTY_EARLIER,
+            pl.DataFrame(
+                {"unit_code": ["JD01"], "quarter": ["2026Q1"], "indicator_id": ["I01"], "value": [4], "denominator": [5]},
+            ).cast(EMPTY_EARLIER.schema),
+        ]
+    )
+    validate_quarter(files, "2026Q2", scheme, registries, NO_FIRES, earlier_indicators=earlier)
+    found = [(i.severity, i.message) for i in files[0].issues]
+    assert ("warning", "工作指标!D3「分母」为“50”，应为：与本单位以往季度相近（以往最高 5），请核实") in found
+    assert files[0].valid

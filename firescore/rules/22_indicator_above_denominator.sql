@@ -5,8 +5,8 @@ select
     '工作指标' as sheet,
     'value' as field,
     r.excel_row,
-    cast(r.value::double as varchar) as value,
-    '不大于分母 ' || cast(r.denominator::double as varchar) as expected,
+    rtrim(rtrim(r.value::varchar, '0'), '.') as value,
+    '不大于分母 ' || rtrim(rtrim(r.denominator::varchar, '0'), '.') as expected,
     null as message
 from indicator_rows as r
 join files as f using (file_id)

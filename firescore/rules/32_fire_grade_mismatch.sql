@@ -7,7 +7,7 @@ select
     r.excel_row,
     r.grade as value,
     r.derived_grade || '（按死亡' || r.deaths || '人、受伤' || r.injuries || '人、损失'
-        || cast(r.loss::double as varchar) || '万元推算）' as expected,
+        || rtrim(rtrim(r.loss::varchar, '0'), '.') || '万元推算）' as expected,
     null as message
 from fire_rows as r
 where r.grade is not null and r.derived_grade is not null and r.grade <> r.derived_grade
