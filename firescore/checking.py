@@ -63,7 +63,8 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
         max_cells=config.max_sheet_cells,
     )
     if quarter != "?":
-        validate_quarter([read], quarter, scheme, registries, pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8}))
+        no_fires = pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8})
+        validate_quarter([read], quarter, scheme, registries, no_fires, engine="polars")
     return CheckReport(path, read.issues)
 
 

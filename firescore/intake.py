@@ -12,7 +12,7 @@ import polars as pl
 from firescore.casting import Cell, cast_sheet
 from firescore.contracts import Contract, contract, load_contracts, submission_contracts
 from firescore.discover import Submission
-from firescore.expectations import validate_sheets
+from firescore.expectations import Engine, validate_sheets
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.reader import ReadResult, SheetData, read_csv, read_excel
 from firescore.registry import Registries
@@ -203,6 +203,7 @@ def validate_quarter(
     other_fires: pl.DataFrame,
     data_docs: bool = False,
     earlier_indicators: pl.DataFrame | None = None,
+    engine: Engine = "gx",
 ) -> None:
     """Validate all files of a quarter at once; append each file's new issues to it.
 
@@ -217,7 +218,7 @@ def validate_quarter(
         sheets = {f.file_id: f.sheets[spec.sheet] for f in files if spec.sheet in f.sheets}
         failed = set().union(*(f.failed for f in files))
         typed = frame.drop("derived_grade", strict=False)
-        for issue in validate_sheets(spec, typed, sheets, failed, data_docs=data_docs):
+        for issue in validate_sheets(spec, typed, sheets, failed, data_docs=data_docs, engine=engine):
             by_id[issue.file_id].issues.append(issue)
     earlier = earlier_indicators if earlier_indicators is not None else EMPTY_EARLIER
     for issue in run_rules(files, quarter, scheme, registries, other_fires, earlier):

@@ -74,7 +74,8 @@ def _read_typed(path: Path, sheet: str) -> tuple[pl.DataFrame, list[str]]:
     data = result.sheets[sheet]
     typed, cast_issues, failed = cast_sheet(data)
     issues += cast_issues
-    issues += validate_sheets(spec, typed, {sheet: data}, failed)
+    # Registries are small and read by every command: the polars engine keeps start-up fast.
+    issues += validate_sheets(spec, typed, {sheet: data}, failed, engine="polars")
     return typed, [f"{path.name}：{i.message}" for i in issues if i.severity == ERROR]
 
 
