@@ -37,7 +37,9 @@ def _submission(path: Path, unit_code: str, quarter: str, tz: ZoneInfo) -> Submi
         size_bytes=path.stat().st_size,
         received_at=datetime.fromtimestamp(path.stat().st_mtime, tz),
         received_source="文件修改时间",
-        file_format=path.suffix.lower().lstrip(".") if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".csv"} else "unknown",
+        file_format=path.suffix.lower().lstrip(".")
+        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".csv"}
+        else "unknown",
     )
 
 
@@ -47,7 +49,11 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
     if not path.is_file():
         return CheckReport(path, [Issue(str(path), "error", "file_missing", f"找不到文件 {path}")])
     probe = read_submission(
-        _submission(path, "?", "?", tz), scheme, config.max_file_bytes, config.max_sheet_rows, sheets=["基本信息"]
+        _submission(path, "?", "?", tz),
+        scheme,
+        config.max_file_bytes,
+        config.max_sheet_rows,
+        sheets=["基本信息"],
     )
     basic = probe.typed.get("基本信息")
     if basic is None or basic.is_empty():
@@ -68,6 +74,8 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
     return CheckReport(path, read.issues)
 
 
-def check_files(paths: list[Path], config: Config, scheme: Scheme, registries: Registries) -> list[CheckReport]:
+def check_files(
+    paths: list[Path], config: Config, scheme: Scheme, registries: Registries
+) -> list[CheckReport]:
     """Check several files, each on its own."""
     return [check_file(p, config, scheme, registries) for p in paths]

@@ -36,7 +36,12 @@ class Config:
 
 
 _PATH_KEYS = ["scheme", "units", "tasks", "history", "inbox", "out", "warehouse"]
-_LIMIT_KEYS = {"max_file_bytes": int, "max_sheet_rows": int, "max_sheet_cells": int, "batch_size": int}
+_LIMIT_KEYS = {
+    "max_file_bytes": int,
+    "max_sheet_rows": int,
+    "max_sheet_cells": int,
+    "batch_size": int,
+}
 
 
 def find_config(explicit: Path | None = None) -> Path:

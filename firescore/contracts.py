@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
-ColumnType = Literal["code", "text", "enum", "date", "datetime", "integer", "decimal", "bool", "quarter"]
+ColumnType = Literal[
+    "code", "text", "enum", "date", "datetime", "integer", "decimal", "bool", "quarter"
+]
 Submitter = Literal["units", "fire", "adjustments", "registry"]
 
 # How each type is described to a person in a message ("应为：日期，如 2026-06-30").

@@ -17,7 +17,9 @@ from firescore.reader import read_csv
 log = logging.getLogger(__name__)
 
 RECEIPT_LOG = "收件登记.csv"
-_CSV_NAME = re.compile(r"^(?P<unit>[^_]+)_(?P<quarter>[^_]+)_(?P<sheet>[^_.]+)\.csv$", re.IGNORECASE)
+_CSV_NAME = re.compile(
+    r"^(?P<unit>[^_]+)_(?P<quarter>[^_]+)_(?P<sheet>[^_.]+)\.csv$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ def _submission(
     if len(paths) == 1:
         sha = hashes[0]
     else:
-        sha = hashlib.sha256("".join(f"{p.name}:{h}\n" for p, h in zip(paths, hashes)).encode()).hexdigest()
+        sha = hashlib.sha256(
+            "".join(f"{p.name}:{h}\n" for p, h in zip(paths, hashes, strict=False)).encode()
+        ).hexdigest()
     times, sources = [], []
     for path in paths:
         logged = receipts.get((unit, path.name))
@@ -126,7 +130,9 @@ def _submission(
             times.append(datetime.fromtimestamp(path.stat().st_mtime, tz).replace(microsecond=0))
             sources.append("文件修改时间")
     first = paths[0]
-    name = first.name if len(paths) == 1 else _CSV_NAME.sub(r"\g<unit>_\g<quarter>_*.csv", first.name)
+    name = (
+        first.name if len(paths) == 1 else _CSV_NAME.sub(r"\g<unit>_\g<quarter>_*.csv", first.name)
+    )
     return Submission(
         quarter=quarter,
         unit_code=unit,

@@ -59,7 +59,9 @@ def contract_checks(contract: Contract) -> list[Check]:
             checks.append(Check("pattern", column, column.description))
     if contract.unique:
         key = ("file_id", *contract.unique)
-        checks.append(Check("unique", contract.column(contract.unique[0]), "同一文件内不得重复", key))
+        checks.append(
+            Check("unique", contract.column(contract.unique[0]), "同一文件内不得重复", key)
+        )
     return checks
 
 
@@ -70,13 +72,17 @@ def _gx_expectation(gx, check: Check):
         case "required":
             return gx.expectations.ExpectColumnValuesToNotBeNull(column=name)
         case "allowed":
-            return gx.expectations.ExpectColumnValuesToBeInSet(column=name, value_set=check.column.allowed)
+            return gx.expectations.ExpectColumnValuesToBeInSet(
+                column=name, value_set=check.column.allowed
+            )
         case "range":
             return gx.expectations.ExpectColumnValuesToBeBetween(
                 column=name, min_value=check.column.min, max_value=check.column.max
             )
         case "pattern":
-            return gx.expectations.ExpectColumnValuesToMatchRegex(column=name, regex=check.column.pattern)
+            return gx.expectations.ExpectColumnValuesToMatchRegex(
+                column=name, regex=check.column.pattern
+            )
         case "unique":
             return gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=list(check.columns))
     raise ValueError(check.kind)
@@ -153,7 +159,9 @@ def _gx_hits(sheet: str, frame: pl.DataFrame, data_docs: bool) -> list[tuple[Che
     if data_docs:
         (result,) = _checkpoint(sheet).run(batch_parameters=data).run_results.values()
     else:
-        result = batch_definition.get_batch(batch_parameters=data).validate(suite, result_format=RESULT_FORMAT)
+        result = batch_definition.get_batch(batch_parameters=data).validate(
+            suite, result_format=RESULT_FORMAT
+        )
     hits = []
     # Results come back in suite order, one per expectation.
     for check, outcome in zip(checks, result.results, strict=True):

@@ -136,7 +136,9 @@ def read_submission(
     """
     role = role_of(sub.unit_code, scheme)
     wanted = [contract(s) for s in sheets] if sheets else submission_contracts(role)
-    wanted = [c.model_copy(update={"required": False}) if c.sheet in optional else c for c in wanted]
+    wanted = [
+        c.model_copy(update={"required": False}) if c.sheet in optional else c for c in wanted
+    ]
     result = _read_sheets(sub, wanted, max_bytes, max_cells)
     read = ReadFile(submission=sub, role=role, issues=list(result.issues), encoding=result.encoding)
     for name, sheet in result.sheets.items():
@@ -218,7 +220,9 @@ def validate_quarter(
         sheets = {f.file_id: f.sheets[spec.sheet] for f in files if spec.sheet in f.sheets}
         failed = set().union(*(f.failed for f in files))
         typed = frame.drop("derived_grade", strict=False)
-        for issue in validate_sheets(spec, typed, sheets, failed, data_docs=data_docs, engine=engine):
+        for issue in validate_sheets(
+            spec, typed, sheets, failed, data_docs=data_docs, engine=engine
+        ):
             by_id[issue.file_id].issues.append(issue)
     earlier = earlier_indicators if earlier_indicators is not None else EMPTY_EARLIER
     for issue in run_rules(files, quarter, scheme, registries, other_fires, earlier):
@@ -311,7 +315,7 @@ def run_rules(
             cursor = con.execute(sql, used)
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():
-                row = dict(zip(names, values))
+                row = dict(zip(names, values, strict=False))
                 issues.append(_rule_issue(by_id[row["file_id"]], rule_id, severity, row))
         return issues
     finally:

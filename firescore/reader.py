@@ -74,7 +74,9 @@ def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pl.DataFrame,
     sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
     letters = [col_letter(c.absolute_index) for c in sheet.available_columns()]
     grid = sheet.to_polars()
-    return grid.rename(dict(zip(grid.columns, [f"c{j}" for j in range(grid.width)]))), letters
+    return grid.rename(
+        dict(zip(grid.columns, [f"c{j}" for j in range(grid.width)], strict=False))
+    ), letters
 
 
 def _header_keys(contract: Contract) -> dict[str, str]:
@@ -125,7 +127,8 @@ def _table_sheet(
                 file_id,
                 ERROR,
                 "column_missing",
-                f"工作表「{contract.sheet}」第{header_row + 1}行表头缺少必填列：" + "、".join(missing),
+                f"工作表「{contract.sheet}」第{header_row + 1}行表头缺少必填列："
+                + "、".join(missing),
                 sheet=contract.sheet,
             )
         )
@@ -156,7 +159,9 @@ def _table_sheet(
             for f in contract.fields
         ],
     )
-    data = data.filter(pl.any_horizontal(pl.col(f).is_not_null() & (pl.col(f) != "") for f in contract.fields))
+    data = data.filter(
+        pl.any_horizontal(pl.col(f).is_not_null() & (pl.col(f) != "") for f in contract.fields)
+    )
     return SheetData(
         file_id=file_id,
         contract=contract,
@@ -247,7 +252,9 @@ def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
     if head == _OLE_MAGIC:
         if suffix == ".xls":
             return None
-        return "文件已加密（设置了打开密码）或是旧版 Office 文档，请取消密码、另存为 .xlsx 后重新报送"
+        return (
+            "文件已加密（设置了打开密码）或是旧版 Office 文档，请取消密码、另存为 .xlsx 后重新报送"
+        )
     if suffix == ".xls":
         return "不是 Excel 97-2003 工作簿（.xls），文件可能已损坏或被改了扩展名"
     if not head.startswith(b"PK"):
@@ -295,7 +302,10 @@ def read_excel(
         reader = fastexcel.read_excel(path)
         visible = {}
         for name in reader.sheet_names:
-            if reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").visible == "visible":
+            if (
+                reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").visible
+                == "visible"
+            ):
                 visible[fold(name)] = name
         for contract in contracts:
             name = visible.get(fold(contract.sheet))

@@ -128,7 +128,9 @@ def load_registries(units_path: Path, tasks_path: Path) -> Registries:
                     continue
                 code = token.upper() if token.upper() in codes else by_name.get(fold(token))
                 if code is None:
-                    errors.append(f"{where}「{'牵头单位' if role == '牵头' else '配合单位'}」中的“{token}”不在单位名册中")
+                    errors.append(
+                        f"{where}「{'牵头单位' if role == '牵头' else '配合单位'}」中的“{token}”不在单位名册中"
+                    )
                     continue
                 assignments[(row["task_id"], code)] = role
     if errors:
@@ -148,7 +150,10 @@ def load_registries(units_path: Path, tasks_path: Path) -> Registries:
             },
         ),
         assignments=pl.DataFrame(
-            [{"task_id": t, "unit_code": u, "role": r} for (t, u), r in sorted(assignments.items())],
+            [
+                {"task_id": t, "unit_code": u, "role": r}
+                for (t, u), r in sorted(assignments.items())
+            ],
             schema={"task_id": pl.Utf8, "unit_code": pl.Utf8, "role": pl.Utf8},
         ),
     )

@@ -58,12 +58,16 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
     names = [c for c in columns if c in frame.columns]
     con.register("_incoming", frame.select(names))
     try:
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _incoming")
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _incoming"
+        )
     finally:
         con.unregister("_incoming")
 
 
-def load_registries(con: duckdb.DuckDBPyConnection, registries: Registries, history: pl.DataFrame) -> None:
+def load_registries(
+    con: duckdb.DuckDBPyConnection, registries: Registries, history: pl.DataFrame
+) -> None:
     """Replace units, tasks, assignments and fire history with this run's registries."""
     con.execute("BEGIN")
     try:
@@ -110,7 +114,9 @@ def earlier_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
-def load_files(con: duckdb.DuckDBPyConnection, files: list[ReadFile], run_id: str, now: datetime) -> None:
+def load_files(
+    con: duckdb.DuckDBPyConnection, files: list[ReadFile], run_id: str, now: datetime
+) -> None:
     """Append new file versions, their issues and (if valid) their rows, in one transaction."""
     con.execute("BEGIN")
     try:
@@ -149,16 +155,33 @@ def _load_file(con: duckdb.DuckDBPyConnection, read: ReadFile, run_id: str, now:
     )
     issues = pl.DataFrame(
         [i.as_row() for i in read.issues],
-        schema={k: pl.Utf8 for k in ("file_id", "severity", "rule_id", "message", "sheet", "cell", "column_name", "value", "expected")},
+        schema={
+            k: pl.Utf8
+            for k in (
+                "file_id",
+                "severity",
+                "rule_id",
+                "message",
+                "sheet",
+                "cell",
+                "column_name",
+                "value",
+                "expected",
+            )
+        },
     ).rename({"file_id": "sha256"})
     _append(
         con,
         "raw_issues",
-        issues.with_columns(pl.lit(sub.quarter).alias("quarter"), pl.lit(sub.unit_code).alias("unit_code")),
+        issues.with_columns(
+            pl.lit(sub.quarter).alias("quarter"), pl.lit(sub.unit_code).alias("unit_code")
+        ),
     )
     if not read.valid:
         return
-    already = con.execute("SELECT count(*) FROM raw_columns WHERE sha256 = $sha", {"sha": sub.sha256}).fetchone()[0]
+    already = con.execute(
+        "SELECT count(*) FROM raw_columns WHERE sha256 = $sha", {"sha": sub.sha256}
+    ).fetchone()[0]
     if already:
         return  # the same bytes were loaded before (e.g. sent for another quarter folder)
     for name, sheet in read.sheets.items():
@@ -197,5 +220,10 @@ def history_frame(files: list[ReadFile]) -> pl.DataFrame:
         if "火灾情况" in f.typed
     ]
     if not frames:
-        return pl.DataFrame(schema={"source_file": pl.Utf8, **{c.field: pl.Utf8 for c in contract("火灾情况").columns}})
+        return pl.DataFrame(
+            schema={
+                "source_file": pl.Utf8,
+                **{c.field: pl.Utf8 for c in contract("火灾情况").columns},
+            }
+        )
     return pl.concat(frames)

@@ -13,9 +13,9 @@ from prefect.cache_policies import NO_CACHE
 
 from firescore.config import Config
 from firescore.discover import Submission, discover
+from firescore.expectations import export_data_docs
 from firescore.history import read_history
 from firescore.intake import ReadFile, optional_sheets, read_submission, validate_quarter
-from firescore.expectations import export_data_docs
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.validation import publish_validation
 from firescore.quarantine import quarantine
@@ -27,6 +27,8 @@ from firescore.warehouse import (
     earlier_indicators,
     known_files,
     load_files,
+)
+from firescore.warehouse import (
     load_registries as load_registry_tables,
 )
 from scoring.runner import run_scoring
@@ -123,7 +125,10 @@ def quarter_flow(config: Config, quarter: str) -> RunSummary:
             "indicators": earlier_indicators(con),
         }
         files = validate(files, quarter, scheme, registries, earlier)
-        as_of = max((s.received_at for s in submissions), default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)))
+        as_of = max(
+            (s.received_at for s in submissions),
+            default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)),
+        )
         load_files(con, files, run_id, as_of)
         quarantine(files, config.out)
         run_scoring(con, scheme, quarter)
@@ -149,7 +154,12 @@ def quarter_flow(config: Config, quarter: str) -> RunSummary:
         _fill_summary(con, summary)
     finally:
         con.close()
-    logger.info("quarter %s scored: %d units, %d rejected files", quarter, summary.units_scored, len(summary.rejected))
+    logger.info(
+        "quarter %s scored: %d units, %d rejected files",
+        quarter,
+        summary.units_scored,
+        len(summary.rejected),
+    )
     return summary
 
 

@@ -10,7 +10,9 @@ import xlsxwriter
 BASIC_KEYS = ["单位代码", "单位名称", "考核季度", "填报人", "联系电话", "填报日期"]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     """Write a CSV registry or sheet."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [",".join(header)] + [",".join(r) for r in rows]
@@ -36,7 +38,15 @@ def write_registries(folder: Path) -> tuple[Path, Path]:
         folder / "tasks.csv",
         ["任务编号", "重点任务", "具体工作", "牵头单位", "配合单位", "完成时限", "权重"],
         [
-            ["T01", "消防用水整治", "整治消防用水问题", "JD01、朝天门街道", "BM01", "2026年6月底前", "1"],
+            [
+                "T01",
+                "消防用水整治",
+                "整治消防用水问题",
+                "JD01、朝天门街道",
+                "BM01",
+                "2026年6月底前",
+                "1",
+            ],
             ["T02", "消防宣传", "开展消防宣传", "BM01", "JD01", "持续开展", ""],
             ["T03", "隐患排查", "排查高层建筑隐患", "BM02", "", "2026年3月", "2"],
         ],
@@ -44,7 +54,9 @@ def write_registries(folder: Path) -> tuple[Path, Path]:
     return units, tasks
 
 
-def write_workbook(path: Path, sheets: dict[str, list[list]], title_rows: int = 1, hidden: tuple[str, ...] = ()) -> Path:
+def write_workbook(
+    path: Path, sheets: dict[str, list[list]], title_rows: int = 1, hidden: tuple[str, ...] = ()
+) -> Path:
     """Write sheets as a person would: a merged title row, then the header, then the rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with xlsxwriter.Workbook(path, {"strings_to_formulas": False}) as book:
@@ -64,21 +76,49 @@ def write_workbook(path: Path, sheets: dict[str, list[list]], title_rows: int = 
     return path
 
 
-def basic_info(unit: str, name: str, quarter: str = "2026Q2", filled: date = date(2026, 7, 5)) -> list[list]:
+def basic_info(
+    unit: str, name: str, quarter: str = "2026Q2", filled: date = date(2026, 7, 5)
+) -> list[list]:
     """Return the 基本信息 rows of a unit."""
-    return [["项目", "内容"], ["单位代码", unit], ["单位名称", name], ["考核季度", quarter], ["填报人", "张三"], ["联系电话", "023-63800000"], ["填报日期", filled]]
+    return [
+        ["项目", "内容"],
+        ["单位代码", unit],
+        ["单位名称", name],
+        ["考核季度", quarter],
+        ["填报人", "张三"],
+        ["联系电话", "023-63800000"],
+        ["填报日期", filled],
+    ]
 
 
-TASK_HEADER = ["任务编号", "重点任务", "完成状态", "完成日期", "本季度开展次数", "进展情况", "佐证材料"]
+TASK_HEADER = [
+    "任务编号",
+    "重点任务",
+    "完成状态",
+    "完成日期",
+    "本季度开展次数",
+    "进展情况",
+    "佐证材料",
+]
 INDICATOR_HEADER = ["指标编号", "指标名称", "数值", "分母", "说明"]
 
 
-def street_file(path: Path, unit: str = "JD01", name: str = "解放碑街道", tasks: list[list] | None = None, **basic) -> Path:
+def street_file(
+    path: Path,
+    unit: str = "JD01",
+    name: str = "解放碑街道",
+    tasks: list[list] | None = None,
+    **basic,
+) -> Path:
     """Write a complete, valid street submission unless rows are given."""
-    tasks = tasks if tasks is not None else [
-        ["T01", "消防用水整治", "已完成", date(2026, 6, 1), None, None, "验收报告"],
-        ["T02", "消防宣传", "推进中", None, 3, "开展宣传3次", "照片"],
-    ]
+    tasks = (
+        tasks
+        if tasks is not None
+        else [
+            ["T01", "消防用水整治", "已完成", date(2026, 6, 1), None, None, "验收报告"],
+            ["T02", "消防宣传", "推进中", None, 3, "开展宣传3次", "照片"],
+        ]
+    )
     indicators = [
         ["I01", "高层建筑消防物联感知设备接入率", 40, 50, None],
         ["I02", "火灾隐患整改率", 19, 20, None],

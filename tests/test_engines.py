@@ -18,22 +18,39 @@ SAMPLES = {
     "text": [None, "文字", "=1+1", "", "x"],
     "enum": [None, "已完", "已完成", "推进中", "xx"],
     "date": [None, date(2026, 6, 30), date(2026, 1, 1), date(2026, 6, 30), None],
-    "datetime": [None, datetime(2026, 5, 1, 9), datetime(2026, 5, 1, 9), None, datetime(2026, 4, 1)],
+    "datetime": [
+        None,
+        datetime(2026, 5, 1, 9),
+        datetime(2026, 5, 1, 9),
+        None,
+        datetime(2026, 4, 1),
+    ],
     "integer": [None, -1, 0, 3, 100001],
     "decimal": [None, Decimal("-0.5"), Decimal("0"), Decimal("120"), Decimal("85.5")],
     "bool": [None, True, False, True, None],
     "quarter": [None, "2026Q2", "2026Q2", "2026Q1", None],
 }
-DTYPES = {"date": pl.Date, "datetime": pl.Datetime("us"), "integer": pl.Int64, "decimal": pl.Decimal(38, 12), "bool": pl.Boolean}
+DTYPES = {
+    "date": pl.Date,
+    "datetime": pl.Datetime("us"),
+    "integer": pl.Int64,
+    "decimal": pl.Decimal(38, 12),
+    "bool": pl.Boolean,
+}
 
 
 def adversarial_frame(columns: list[Column]) -> pl.DataFrame:
     """Return five rows in two files, each column cycling through values that break its checks."""
-    data = {"file_id": ["f1", "f1", "f1", "f2", "f2"], "excel_row": pl.Series([3, 4, 5, 3, 4], dtype=pl.Int32)}
+    data = {
+        "file_id": ["f1", "f1", "f1", "f2", "f2"],
+        "excel_row": pl.Series([3, 4, 5, 3, 4], dtype=pl.Int32),
+    }
     for i, column in enumerate(columns):
         values = SAMPLES[column.type]
         shift = i % len(values)
-        data[column.field] = pl.Series(values[shift:] + values[:shift], dtype=DTYPES.get(column.type, pl.Utf8))
+        data[column.field] = pl.Series(
+            values[shift:] + values[:shift], dtype=DTYPES.get(column.type, pl.Utf8)
+        )
     return pl.DataFrame(data)
 
 
@@ -41,7 +58,15 @@ def adversarial_frame(columns: list[Column]) -> pl.DataFrame:
 def test_both_engines_find_the_same_issues(sheet):
     contract = load_contracts()[sheet]
     frame = adversarial_frame(contract.columns)
-    sheets = {f: SheetData(file_id=f, contract=contract, frame=frame, letters={c.field: "A" for c in contract.columns}) for f in ("f1", "f2")}
+    sheets = {
+        f: SheetData(
+            file_id=f,
+            contract=contract,
+            frame=frame,
+            letters={c.field: "A" for c in contract.columns},
+        )
+        for f in ("f1", "f2")
+    }
     if contract.layout == "key_value":
         for data in sheets.values():
             data.cells = {c.field: f"B{i + 3}" for i, c in enumerate(contract.columns)}

@@ -19,7 +19,9 @@ def outputs(prefect_harness, tmp_path_factory):
     from flows.quarter import quarter_flow
 
     out = tmp_path_factory.mktemp("out")
-    config = load_config(ROOT / "firescore.toml").with_overrides(out=out, warehouse=out / "wh.duckdb")
+    config = load_config(ROOT / "firescore.toml").with_overrides(
+        out=out, warehouse=out / "wh.duckdb"
+    )
     first = quarter_flow(config, "2026Q1")
     second = quarter_flow(config, "2026Q2")
     q2 = out / "2026Q2"
@@ -37,9 +39,24 @@ def results(outputs) -> dict[str, dict[str, str]]:
 def test_results_csv_has_the_contract_columns_and_every_ranked_unit(outputs):
     with (outputs["out"] / "2026Q2" / "results.csv").open(encoding="utf-8") as handle:
         header = next(csv.reader(handle))
-    assert header == ["unit_code", "unit_name", "group", "tasks_score", "indicators_score", "fire_score", "reporting_score", "adjustment", "total", "grade", "veto", "rank"]
+    assert header == [
+        "unit_code",
+        "unit_name",
+        "group",
+        "tasks_score",
+        "indicators_score",
+        "fire_score",
+        "reporting_score",
+        "adjustment",
+        "total",
+        "grade",
+        "veto",
+        "rank",
+    ]
     rows = results(outputs)
-    assert len(rows) == outputs["q2"].units_scored == 31  # 11 streets + 20 departments; ZD01/XAB not ranked
+    assert (
+        len(rows) == outputs["q2"].units_scored == 31
+    )  # 11 streets + 20 departments; ZD01/XAB not ranked
     assert {r["group"] for r in rows.values()} == {"镇街组", "部门组"}
 
 
@@ -48,13 +65,31 @@ def test_hand_checked_units(outputs):
     # JD08 上清寺: fire 7 vs 5 fires (floor 10: rise 20% -> 0.6 x 10), 1 death (0.5 x 10), injuries
     # down (3), loss 18.03 vs 6.87 (floor 100: 0.8884 x 2) = 15.7768; I02 45/50 vs 95% = 4.7368;
     # base = 45 + 24.7368 + 15.7768 + 5 = 90.5136.
-    assert (rows["JD08"]["fire_score"], rows["JD08"]["indicators_score"], rows["JD08"]["total"]) == ("15.78", "24.74", "90.51")
+    assert (
+        rows["JD08"]["fire_score"],
+        rows["JD08"]["indicators_score"],
+        rows["JD08"]["total"],
+    ) == ("15.78", "24.74", "90.51")
     assert rows["JD08"]["grade"] == "优秀"
     # BM05 区司法局 sent nothing: tasks and indicators 0 (still applicable), fire n/a, reporting 0.
-    assert [rows["BM05"][k] for k in ("tasks_score", "indicators_score", "fire_score", "reporting_score", "total", "grade")] == ["0.00", "0.00", "", "0.00", "0.00", "不合格"]
+    assert [
+        rows["BM05"][k]
+        for k in (
+            "tasks_score",
+            "indicators_score",
+            "fire_score",
+            "reporting_score",
+            "total",
+            "grade",
+        )
+    ] == ["0.00", "0.00", "", "0.00", "0.00", "不合格"]
     assert rows["BM05"]["rank"] == "20"
     # JD03 七星岗 had a 较大 fire: vetoed, 不合格, ranked after every non-vetoed street.
-    assert (rows["JD03"]["veto"], rows["JD03"]["grade"], rows["JD03"]["rank"]) == ("true", "不合格", "11")
+    assert (rows["JD03"]["veto"], rows["JD03"]["grade"], rows["JD03"]["rank"]) == (
+        "true",
+        "不合格",
+        "11",
+    )
     # JD01 解放碑: bonuses above +5 are capped at 5; total may exceed 100 by the cap.
     assert (rows["JD01"]["adjustment"], rows["JD01"]["total"]) == ("5.00", "105.00")
     # JD05 菜园坝: received one day late: 5 x (1 - 0.2) = 4.
@@ -65,7 +100,9 @@ def test_hand_checked_units(outputs):
 
 def test_summary_reports_rejected_and_missing(outputs):
     summary = outputs["q2"]
-    assert [(unit, first) for unit, _, first in summary.rejected] == [("JD07", "任务进展!C7「完成状态」为“已完”，应为：已完成、推进中、未启动")]
+    assert [(unit, first) for unit, _, first in summary.rejected] == [
+        ("JD07", "任务进展!C7「完成状态」为“已完”，应为：已完成、推进中、未启动")
+    ]
     assert summary.missing == ["BM05"]
 
 
@@ -78,7 +115,16 @@ def test_rejected_file_is_quarantined_with_report_and_corrected_version_used(out
 
 def test_leader_workbook_sheets_and_ranking(outputs):
     book = openpyxl.load_workbook(outputs["out"] / "2026Q2" / "考核结果_2026Q2.xlsx")
-    assert book.sheetnames == ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
+    assert book.sheetnames == [
+        "排名总表",
+        "镇街组",
+        "部门组",
+        "得分明细",
+        "扣分明细",
+        "报送情况",
+        "校验问题",
+        "说明",
+    ]
     sheet = book["排名总表"]
     assert "渝中区" in sheet["A1"].value and "2026年第二季度" in sheet["A1"].value
     assert sheet.page_setup.orientation == "landscape"

@@ -13,7 +13,14 @@ from firescore.discover import discover
 from firescore.intake import read_submission, validate_quarter
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
-from tests.builders import INDICATOR_HEADER, TASK_HEADER, basic_info, street_file, write_registries, write_workbook
+from tests.builders import (
+    INDICATOR_HEADER,
+    TASK_HEADER,
+    basic_info,
+    street_file,
+    write_registries,
+    write_workbook,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")
@@ -67,7 +74,10 @@ def test_done_without_date_and_unassigned_task(tmp_path, scheme, registries):
     )
     found = messages(tmp_path, scheme, registries)["报表.xlsx"]
     assert ("error", "任务进展!D3「完成日期」为空，应为：完成状态为已完成时须填写完成日期") in found
-    assert ("error", "任务进展!A4「任务编号」为“T03”，应为：本单位在任务分解表中承担的任务编号：T01、T02") in found
+    assert (
+        "error",
+        "任务进展!A4「任务编号」为“T03”，应为：本单位在任务分解表中承担的任务编号：T01、T02",
+    ) in found
     assert any(s == "warning" and "缺少任务T02" in m for s, m in found)
 
 
@@ -85,13 +95,18 @@ def test_wrong_quarter_and_completion_after_fill_date(tmp_path, scheme, registri
     )
     found = messages(tmp_path, scheme, registries)["报表.xlsx"]
     assert ("error", "基本信息!B5「考核季度」为“2026Q1”，应为：2026Q2") in found
-    assert ("error", "任务进展!D3「完成日期」为“2026-07-09”，应为：不晚于填报日期 2026-07-05") in found
+    assert (
+        "error",
+        "任务进展!D3「完成日期」为“2026-07-09”，应为：不晚于填报日期 2026-07-05",
+    ) in found
 
 
 def test_header_found_below_titles_in_any_order_hidden_sheets_ignored(tmp_path, scheme, registries):
     order = [2, 0, 6, 5, 4, 3, 1]
     rows = [["", "", "", "", "", "", ""], [TASK_HEADER[i] for i in order]]
-    rows.append([["T01", "消防用水整治", "已完成", date(2026, 6, 1), None, None, "报告"][i] for i in order])
+    rows.append(
+        [["T01", "消防用水整治", "已完成", date(2026, 6, 1), None, None, "报告"][i] for i in order]
+    )
     rows.append([["T02", "消防宣传", "未启动", None, 0, None, None][i] for i in order])
     write_workbook(
         tmp_path / "inbox/2026Q2/JD01/乱序.xlsx",
@@ -114,20 +129,26 @@ def test_header_found_below_titles_in_any_order_hidden_sheets_ignored(tmp_path, 
 
 
 def test_missing_sheet_and_not_a_spreadsheet(tmp_path, scheme, registries):
-    write_workbook(tmp_path / "inbox/2026Q2/JD01/缺表.xlsx", {"基本信息": basic_info("JD01", "解放碑街道")})
+    write_workbook(
+        tmp_path / "inbox/2026Q2/JD01/缺表.xlsx", {"基本信息": basic_info("JD01", "解放碑街道")}
+    )
     fake = tmp_path / "inbox/2026Q2/JD02/通知.xlsx"
     fake.parent.mkdir(parents=True)
     fake.write_bytes(b"%PDF-1.4 not a workbook")
     found = messages(tmp_path, scheme, registries)
     assert ("error", "文件中缺少工作表「任务进展」") in found["缺表.xlsx"]
     assert found["通知.xlsx"][0][0] == "error"
-    assert found["通知.xlsx"] == [("error", "这是 PDF 文件，不是 Excel 工作簿；请使用下发的填报模板")]
+    assert found["通知.xlsx"] == [
+        ("error", "这是 PDF 文件，不是 Excel 工作簿；请使用下发的填报模板")
+    ]
 
 
 def test_receipt_log_decides_received_time(tmp_path, scheme, registries):
     street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")
     street_file(tmp_path / "inbox/2026Q2/JD02/报表.xlsx", unit="JD02", name="朝天门街道")
-    (tmp_path / "inbox/2026Q2/收件登记.csv").write_text("单位代码,文件名,接收时间\nJD01,报表.xlsx,2026-07-12 09:30\n", encoding="gb18030")
+    (tmp_path / "inbox/2026Q2/收件登记.csv").write_text(
+        "单位代码,文件名,接收时间\nJD01,报表.xlsx,2026-07-12 09:30\n", encoding="gb18030"
+    )
     subs = {s.unit_code: s for s in discover(tmp_path / "inbox", "2026Q2", TZ)}
     assert subs["JD01"].received_at == datetime(2026, 7, 12, 9, 30, tzinfo=TZ)
     assert subs["JD01"].received_source == "收件登记"
@@ -144,11 +165,20 @@ def test_value_far_above_earlier_quarters_is_a_warning(tmp_path, scheme, registr
         [
             EMPTY_EARLIER,
             pl.DataFrame(
-                {"unit_code": ["JD01"], "quarter": ["2026Q1"], "indicator_id": ["I01"], "value": [4], "denominator": [5]},
+                {
+                    "unit_code": ["JD01"],
+                    "quarter": ["2026Q1"],
+                    "indicator_id": ["I01"],
+                    "value": [4],
+                    "denominator": [5],
+                },
             ).cast(EMPTY_EARLIER.schema),
         ]
     )
     validate_quarter(files, "2026Q2", scheme, registries, NO_FIRES, earlier_indicators=earlier)
     found = [(i.severity, i.message) for i in files[0].issues]
-    assert ("warning", "工作指标!D3「分母」为“50”，应为：与本单位以往季度相近（以往最高 5），请核实") in found
+    assert (
+        "warning",
+        "工作指标!D3「分母」为“50”，应为：与本单位以往季度相近（以往最高 5），请核实",
+    ) in found
     assert files[0].valid

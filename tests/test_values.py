@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from firescore.registry import parse_deadline
-from firescore.values import UNPARSABLE, parse_date, parse_datetime, parse_decimal, parse_enum, parse_integer
+from firescore.values import (
+    UNPARSABLE,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_enum,
+    parse_integer,
+)
 
 STATUSES = ["已完成", "推进中", "未启动"]
 SYNONYMS = {"完成": "已完成", "已办结": "已完成", "进行中": "推进中", "未开始": "未启动"}
@@ -16,7 +23,16 @@ SYNONYMS = {"完成": "已完成", "已办结": "已完成", "进行中": "推�
 
 @pytest.mark.parametrize(
     "typed",
-    ["2026-06-30", "2026/6/30", "2026.6.30", "2026年6月30日", "２０２６年６月３０日", "46203", "2026-06-30 00:00:00", " 2026 / 6 / 30 "],
+    [
+        "2026-06-30",
+        "2026/6/30",
+        "2026.6.30",
+        "2026年6月30日",
+        "２０２６年６月３０日",
+        "46203",
+        "2026-06-30 00:00:00",
+        " 2026 / 6 / 30 ",
+    ],
 )
 def test_dates_as_typed(typed):
     assert parse_date(typed) == date(2026, 6, 30)
@@ -34,7 +50,13 @@ def test_datetime_keeps_time():
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("85%", Decimal("0.85")), ("0.85", Decimal("0.85")), ("１，２３４", Decimal(1234)), (" 1,234 ", Decimal(1234)), ("８５％", Decimal("0.85"))],
+    [
+        ("85%", Decimal("0.85")),
+        ("0.85", Decimal("0.85")),
+        ("１，２３４", Decimal(1234)),
+        (" 1,234 ", Decimal(1234)),
+        ("８５％", Decimal("0.85")),
+    ],
 )
 def test_numbers_as_typed(typed, expected):
     assert parse_decimal(typed) == expected
@@ -47,7 +69,10 @@ def test_integers_refuse_fractions():
     assert parse_integer("三") is UNPARSABLE
 
 
-@pytest.mark.parametrize(("typed", "expected"), [(" 已 完成 ", "已完成"), ("完成", "已完成"), ("进行中", "推进中"), ("未开始", "未启动")])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [(" 已 完成 ", "已完成"), ("完成", "已完成"), ("进行中", "推进中"), ("未开始", "未启动")],
+)
 def test_status_synonyms_and_whitespace(typed, expected):
     assert parse_enum(typed, STATUSES, SYNONYMS) == expected
 
@@ -73,5 +98,9 @@ def test_deadline_month_means_its_last_day(text, deadline, ongoing):
 
 @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31)))
 def test_every_written_date_round_trips(day):
-    for text in (f"{day:%Y-%m-%d}", f"{day.year}/{day.month}/{day.day}", f"{day.year}年{day.month}月{day.day}日"):
+    for text in (
+        f"{day:%Y-%m-%d}",
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+    ):
         assert parse_date(text) == day

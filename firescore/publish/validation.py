@@ -16,7 +16,9 @@ from firescore.publish.meta import PublishMeta
 from firescore.publish.queries import ISSUES_SQL, fetch_rows
 
 
-def publish_validation(con: duckdb.DuckDBPyConnection, meta: PublishMeta, out_dir: Path) -> list[Path]:
+def publish_validation(
+    con: duckdb.DuckDBPyConnection, meta: PublishMeta, out_dir: Path
+) -> list[Path]:
     """Write 校验问题_<quarter>.xlsx and .csv (UTF-8 with BOM, so Excel opens it) into validation/."""
     issues = fetch_rows(con, ISSUES_SQL, quarter=meta.quarter)
     target = Path(out_dir) / meta.quarter / "validation"
