@@ -91,7 +91,11 @@ def discover(inbox: Path, quarter: str, tz: ZoneInfo) -> list[Submission]:
         singles = [[p] for p in files if _format_of(p) != "csv"]
         for group in singles + _csv_bundles(csvs):
             found.append(_submission(inbox, quarter, unit, group, receipts, tz))
-    return sorted(found, key=lambda s: (s.unit_code, s.received_at, s.sha256))
+    # The same bytes sent twice (under another name, or again later) are one version: the first.
+    unique: dict[tuple[str, str], Submission] = {}
+    for sub in sorted(found, key=lambda s: (s.unit_code, s.received_at, s.sha256, s.file_name)):
+        unique.setdefault((sub.unit_code, sub.sha256), sub)
+    return list(unique.values())
 
 
 def _csv_bundles(paths: list[Path]) -> list[list[Path]]:
