@@ -17,7 +17,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="配置文件（默认 ./firescore.toml）")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="配置文件（默认 ./firescore.toml）")
+]
 QuarterOption = Annotated[str, typer.Option("--quarter", help="考核季度，如 2026Q2")]
 
 
@@ -65,15 +67,21 @@ def _load(config_path: Path | None, quarter: str | None):
 
 @app.command()
 def run(
-    quarter: QuarterOption,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="考核季度，如 2026Q2")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="汇总年度考核结果，如 2026（第四季度运行后自动汇总）"),
+    ] = None,
     config: ConfigOption = None,
     inbox: Annotated[Path | None, typer.Option(help="收件箱目录")] = None,
     out: Annotated[Path | None, typer.Option(help="输出目录")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
 ) -> None:
-    """运行一个季度的考核：收件、校验、入库、评分、发布。"""
+    """运行一个季度的考核（收件、校验、入库、评分、发布），或汇总一个年度的考核结果。"""
+    if (quarter is None) == (year is None):
+        raise _fail("请指定 --quarter（季度考核）或 --year（年度汇总）中的一个", EXIT_USAGE)
     _quiet_prefect()
-    cfg, _, _, normal = _load(config, quarter)
+    cfg, scheme, _, normal = _load(config, quarter)
     cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
     from firescore.warehouse import WarehouseBusy, connect
 
@@ -81,6 +89,9 @@ def run(
         connect(cfg.warehouse).close()  # refuse at once if another run holds the warehouse
     except WarehouseBusy as exc:
         raise _fail(str(exc), EXIT_BUSY) from exc
+    if normal is None:
+        _run_annual(cfg, scheme, year)
+        return
     with console.status(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…"):
         from flows.quarter import quarter_flow
 
@@ -89,6 +100,34 @@ def run(
         except WarehouseBusy as exc:
             raise _fail(str(exc), EXIT_BUSY) from exc
     _print_summary(summary)
+    if normal.endswith("Q4"):
+        _run_annual(cfg, scheme, int(normal[:4]))
+
+
+def _run_annual(cfg, scheme, year: int) -> None:
+    """Roll the year up from its scored quarters and publish the annual results."""
+    from firescore.publish.annual import annual_meta, publish_annual
+    from firescore.warehouse import WarehouseBusy, connect
+    from scoring.annual import AnnualError, run_annual
+
+    try:
+        con = connect(cfg.warehouse)
+    except WarehouseBusy as exc:
+        raise _fail(str(exc), EXIT_BUSY) from exc
+    try:
+        quarters = run_annual(con, scheme, year)
+        paths = publish_annual(con, annual_meta(con, scheme, year, quarters), cfg.out)
+    except AnnualError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    finally:
+        con.close()
+    missing = [f"{year}Q{n}" for n in range(1, 5) if f"{year}Q{n}" not in quarters]
+    console.print(f"[bold]{year} 年度考核汇总完成[/]（已评分季度：{'、'.join(quarters)}）")
+    if missing:
+        console.print(f"  尚未评分的季度按 0 分计：{'、'.join(missing)}")
+    console.print("  输出文件：")
+    for path in paths:
+        console.print(f"    {path}", markup=False)
 
 
 def _print_summary(summary) -> None:
@@ -122,12 +161,170 @@ def check(
         warnings = [i for i in report.issues if i.severity != "error"]
         any_error |= bool(errors)
         head = "[red]有错误，将被退回[/]" if errors else "[green]通过[/]"
-        console.print(f"[bold]{report.path}[/]：{head}（错误 {len(errors)} 个，警告 {len(warnings)} 个）")
+        console.print(
+            f"[bold]{report.path}[/]：{head}（错误 {len(errors)} 个，警告 {len(warnings)} 个）"
+        )
         for issue in errors:
             console.print(f"  [red]错误[/] {issue.message}", highlight=False)
         for issue in warnings:
             console.print(f"  [yellow]警告[/] {issue.message}", highlight=False)
     raise typer.Exit(EXIT_CHECK_FAILED if any_error else EXIT_OK)
+
+
+@app.command()
+def templates(
+    quarter: QuarterOption,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="只生成该单位的模板（单位代码）")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="输出目录（默认 <输出目录>/<季度>/templates）")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """生成各单位预填的填报模板（下拉选项、输入校验，非填写区域锁定）。"""
+    from firescore.templates import TEMPLATES_DIR, TemplateError, write_templates
+
+    cfg, scheme, registries, normal = _load(config, quarter)
+    target = out if out is not None else cfg.out / normal / TEMPLATES_DIR
+    try:
+        paths = write_templates(scheme, registries, normal, target, unit)
+    except TemplateError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    console.print(f"[bold]已生成 {normal} 填报模板 {len(paths)} 个[/]：{target}", highlight=False)
+    for path in paths:
+        console.print(f"  {path.name}", markup=False, highlight=False)
+
+
+@app.command()
+def status(
+    quarter: QuarterOption,
+    config: ConfigOption = None,
+    inbox: Annotated[Path | None, typer.Option(help="收件箱目录")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件（只读，可不存在）")] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="以该时刻为准，如 2026-07-08 12:00（默认当前时间）")
+    ] = None,
+) -> None:
+    """查看本季度报送情况：已报送（使用哪个版本）、逾期、被退回及原因、未报送，以及截止时间。"""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from firescore.status import quarter_status
+    from scoring.runner import ScoringError
+
+    cfg, scheme, registries, normal = _load(config, quarter)
+    cfg = cfg.with_overrides(inbox=inbox, warehouse=warehouse)
+    tz = ZoneInfo(scheme.timezone)
+    try:
+        moment = datetime.fromisoformat(now) if now else datetime.now(tz)
+    except ValueError as exc:
+        raise _fail(f"无法识别的时间“{now}”，应如 2026-07-08 12:00", EXIT_USAGE) from exc
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    try:
+        with console.status(f"正在检查 {normal} 收件箱…"):
+            report = quarter_status(cfg, scheme, registries, normal, moment)
+    except ScoringError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    _print_status(report)
+
+
+def _print_status(report) -> None:
+    """Print the quarter's submissions as the 报送情况 sheet shows them, then rejected files."""
+    from firescore.publish.leader import submission_columns, submission_values
+    from firescore.publish.meta import chinese_date
+    from firescore.scheme import quarter_label
+    from firescore.status import time_left_text
+
+    console.print(
+        f"[bold]{quarter_label(report.quarter)}（{report.quarter}）报送情况[/]"
+        f"　截至 {report.now:%Y-%m-%d %H:%M}（{report.timezone}）",
+        highlight=False,
+    )
+    console.print(
+        f"报送截止：{chinese_date(report.deadline)}（含当日）；{time_left_text(report.time_left)}",
+        highlight=False,
+    )
+    console.print(
+        "，".join(f"{status} {count} 个" for status, count in report.counts().items()),
+        highlight=False,
+    )
+    styles = {"逾期报送": "yellow", "仅有退回文件": "bold red", "未报送": "bold red"}
+    table = Table(header_style="bold")
+    for column in submission_columns():
+        numeric = column.kind in ("integer", "score")
+        table.add_column(column.header, justify="right" if numeric else "left", overflow="fold")
+    for row in report.rows:
+        cells = [_cell_text(value) for value in submission_values(row)]
+        table.add_row(*cells, style=styles.get(row["status"]))
+    console.print(table)
+    if report.rejected:
+        console.print("[bold]退回文件[/]（有错误，整份不予采用）：")
+        for item in report.rejected:
+            console.print(
+                f"  {item.unit_code} {item.unit_name}  {item.file_name}"
+                f"（{item.received_local:%Y-%m-%d %H:%M} 收到）",
+                markup=False,
+                highlight=False,
+            )
+            for message in item.errors:
+                console.print(f"    {message}", markup=False, highlight=False)
+
+
+def _cell_text(value) -> str:
+    """Return a table cell's text: times to the minute, blanks empty."""
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+@app.command()
+def explain(
+    quarter: QuarterOption,
+    unit: Annotated[str, typer.Option("--unit", help="单位代码，如 JD08")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（供其他系统使用）")] = False,
+    config: ConfigOption = None,
+    warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
+) -> None:
+    """逐项列出一个单位的得分明细（板块 → 项目 → 得分、原因、来源单元格），合计即总分。"""
+    import json
+
+    from firescore.config import ConfigError, load_config
+    from firescore.explain import ExplainError, render
+    from firescore.explain import as_json as explanation_json
+    from firescore.explain import explain as explain_unit
+    from firescore.scheme import parse_quarter
+    from firescore.warehouse import WarehouseBusy, connect
+
+    try:
+        cfg = load_config(config).with_overrides(warehouse=warehouse)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    normal = parse_quarter(quarter)
+    if normal is None:
+        raise _fail(f"无法识别的考核季度“{quarter}”，应如 2026Q2", EXIT_USAGE)
+    if not cfg.warehouse.is_file():
+        raise _fail(
+            f"找不到数据仓库 {cfg.warehouse}，请先运行 firescore run --quarter {normal}", EXIT_USAGE
+        )
+    try:
+        con = connect(cfg.warehouse, read_only=True)
+    except WarehouseBusy as exc:
+        raise _fail(str(exc), EXIT_BUSY) from exc
+    try:
+        explanation = explain_unit(con, normal, unit)
+    except ExplainError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    finally:
+        con.close()
+    if as_json:
+        typer.echo(json.dumps(explanation_json(explanation), ensure_ascii=False, indent=2))
+    else:
+        console.print(render(explanation), highlight=False)
 
 
 def main() -> None:

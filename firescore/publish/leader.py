@@ -170,30 +170,8 @@ def write_submissions_sheet(
 ) -> None:
     """报送情况: who submitted, when (local time), how late, how many versions were rejected."""
     ws = workbook.add_worksheet(SUBMISSIONS_SHEET)
-    columns = [
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 24),
-        Column("考核组", "center", 10),
-        Column("报送状态", "center", 14, alert=NOT_SUBMITTED),
-        Column("接收时间", "datetime", 18),
-        Column("逾期天数", "integer", 10),
-        Column("退回版本数", "integer", 12),
-        Column("使用文件", "wrap", 40),
-    ]
-    rows = [
-        (
-            row["unit_code"],
-            row["unit_name"],
-            row["grp"],
-            row["status"],
-            row["received_local"],
-            row["days_late"],
-            row["rejected_versions"],
-            row["file_name"],
-        )
-        for row in submissions
-    ]
-    write_table(ws, fmt, meta.sheet_title(SUBMISSIONS_SHEET), columns, rows)
+    rows = [submission_values(row) for row in submissions]
+    write_table(ws, fmt, meta.sheet_title(SUBMISSIONS_SHEET), submission_columns(), rows)
 
 
 def write_issues_sheet(
@@ -296,6 +274,34 @@ def lost_points_values(row: Row) -> tuple[Any, ...]:
         source_file_text(row),
         row["source_sheet"],
         row["source_cell"],
+    )
+
+
+def submission_columns() -> list[Column]:
+    """Return the columns of a submissions table (报送情况, and `firescore status`)."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("考核组", "center", 10),
+        Column("报送状态", "center", 14, alert=NOT_SUBMITTED),
+        Column("接收时间", "datetime", 18),
+        Column("逾期天数", "integer", 10),
+        Column("退回版本数", "integer", 12),
+        Column("使用文件", "wrap", 40),
+    ]
+
+
+def submission_values(row: Row) -> tuple[Any, ...]:
+    """Return one unit's submission cells (receipt time local to the scheme's time zone)."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        row["grp"],
+        row["status"],
+        row["received_local"],
+        row["days_late"],
+        row["rejected_versions"],
+        row["file_name"],
     )
 
 
