@@ -207,3 +207,22 @@ CREATE TABLE IF NOT EXISTS submissions (
     rejected_versions INTEGER NOT NULL,
     PRIMARY KEY (quarter, unit_code)
 );
+
+-- Annual roll-up (SCORING.md §7): rebuilt per year inside one transaction by scoring/annual.py.
+CREATE TABLE IF NOT EXISTS annual_scores (
+    year            INTEGER NOT NULL,
+    unit_code       VARCHAR NOT NULL,
+    unit_name       VARCHAR NOT NULL,
+    grp             VARCHAR NOT NULL,
+    q1_total        DECIMAL(18, 2),       -- the quarter's total; NULL when not scored (counts as 0)
+    q2_total        DECIMAL(18, 2),
+    q3_total        DECIMAL(18, 2),
+    q4_total        DECIMAL(18, 2),
+    quarters_scored INTEGER NOT NULL,
+    total           DECIMAL(18, 2) NOT NULL,  -- mean of the four quarterly totals, half-up
+    grade           VARCHAR NOT NULL,
+    veto            BOOLEAN NOT NULL,         -- vetoed in any quarter
+    veto_reason     VARCHAR,
+    rank            INTEGER NOT NULL,
+    PRIMARY KEY (year, unit_code)
+);

@@ -1,0 +1,224 @@
+"""The annual results: <out>/<year>/年度考核结果_<year>.xlsx and annual_results.csv."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+from xlsxwriter import Workbook
+
+from firescore.publish import formats
+from firescore.publish.atomic import atomic_path
+from firescore.publish.formats import Formats
+from firescore.publish.leader import yes_no
+from firescore.publish.meta import chinese_datetime
+from firescore.publish.queries import GROUPS, fetch_rows
+from firescore.publish.results_csv import two_decimals
+from firescore.publish.sheets import Column, write_table
+from firescore.scheme import QUARTER_NUMERALS, Scheme, quarter_label
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+RANKING_SHEET = "年度排名"
+NOTES_SHEET = "说明"
+ANNUAL_CSV_NAME = "annual_results.csv"
+CSV_HEADER = (
+    "unit_code",
+    "unit_name",
+    "group",
+    "q1_total",
+    "q2_total",
+    "q3_total",
+    "q4_total",
+    "total",
+    "grade",
+    "veto",
+    "rank",
+)
+
+SCHEME_LINES = ("等次", "优秀比例")  # the lines of the scheme in words that apply to the year
+
+ANNUAL_SQL = """
+SELECT *
+FROM annual_scores
+WHERE year = $year
+ORDER BY CASE grp WHEN '镇街组' THEN 0 WHEN '部门组' THEN 1 ELSE 2 END, grp, rank, unit_code
+"""
+
+# The latest receipt among the year's files: the data's as-of time and the workbook's created time.
+AS_OF_SQL = """
+SELECT max(received_at) FROM raw_files WHERE quarter IN ($q1, $q2, $q3, $q4)
+"""
+
+
+@dataclass(frozen=True)
+class AnnualMeta:
+    """Run facts the annual workbook shows."""
+
+    district: str
+    title: str
+    year: int
+    quarters: list[str]  # the quarters scored, e.g. [2026Q1, 2026Q2]
+    as_of: datetime  # aware: the latest receipt of the year's files
+    timezone: str
+    scheme_lines: list[tuple[str, str]]  # grade bands and 一票否决 in words
+
+    def sheet_title(self, sheet: str) -> str:
+        """Return a sheet's title row, e.g. 渝中区2026年度消防工作考核结果——年度排名."""
+        return f"{self.district}{self.year}年度消防工作考核结果——{sheet}"
+
+
+def annual_workbook_name(year: int) -> str:
+    """Return the annual workbook's file name, e.g. 年度考核结果_2026.xlsx."""
+    return f"年度考核结果_{year}.xlsx"
+
+
+def annual_meta(
+    con: duckdb.DuckDBPyConnection, scheme: Scheme, year: int, quarters: list[str]
+) -> AnnualMeta:
+    """Return the annual workbook's facts from the scheme and the warehouse."""
+    return AnnualMeta(
+        district=scheme.district,
+        title=scheme.title,
+        year=year,
+        quarters=quarters,
+        as_of=annual_as_of(con, year, scheme.timezone),
+        timezone=scheme.timezone,
+        scheme_lines=[row for row in scheme.describe_zh() if row[0] in SCHEME_LINES],
+    )
+
+
+def annual_as_of(con: duckdb.DuckDBPyConnection, year: int, timezone: str) -> datetime:
+    """Return the latest receipt time of the year's files (1 January when there is none)."""
+    quarters = {f"q{n}": f"{year}Q{n}" for n in range(1, 5)}
+    latest = con.execute(AS_OF_SQL, quarters).fetchone()[0]
+    return latest or datetime(year, 1, 1, tzinfo=ZoneInfo(timezone))
+
+
+def publish_annual(con: duckdb.DuckDBPyConnection, meta: AnnualMeta, out_dir: Path) -> list[Path]:
+    """Write the annual workbook and csv into ``out_dir/<year>/``; return their paths."""
+    rows = fetch_rows(con, ANNUAL_SQL, year=meta.year)
+    if not rows:
+        raise ValueError(f"no annual_scores rows for {meta.year}: roll the year up first")
+    target = Path(out_dir) / str(meta.year)
+    workbook_path = target / annual_workbook_name(meta.year)
+    csv_path = target / ANNUAL_CSV_NAME
+    write_annual_workbook(workbook_path, meta, rows)
+    write_annual_csv(csv_path, rows)
+    log.info("published annual %d: %s, %s", meta.year, workbook_path, csv_path)
+    return [workbook_path, csv_path]
+
+
+def write_annual_workbook(path: Path, meta: AnnualMeta, rows: list[Row]) -> None:
+    """Write 年度考核结果_<year>.xlsx atomically: all units, one sheet per group, notes."""
+    created = meta.as_of.astimezone(UTC).replace(tzinfo=None)
+    with atomic_path(path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
+        workbook.set_properties(
+            formats.workbook_properties(meta.sheet_title(RANKING_SHEET), created)
+        )
+        fmt = Formats.create(workbook)
+
+        # Rankings: all groups, then one sheet per group.
+        write_ranking_sheet(workbook, fmt, meta, RANKING_SHEET, rows)
+        for group in GROUPS:
+            write_ranking_sheet(workbook, fmt, meta, group, [r for r in rows if r["grp"] == group])
+        write_notes_sheet(workbook, fmt, meta, rows)
+
+
+def annual_columns() -> list[Column]:
+    """Return the annual ranking's columns: the four quarters, the mean, grade and veto."""
+    return [
+        Column("排名", "integer", 8),
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 30),
+        Column("考核组", "center", 10),
+        *(Column(f"第{numeral}季度", "score", 12) for numeral in QUARTER_NUMERALS),
+        Column("年度得分", "score", 12),
+        Column("等次", "center", 10),
+        Column("一票否决", "center", 10, alert=frozenset({"是"})),
+    ]
+
+
+def annual_values(row: Row) -> tuple[Any, ...]:
+    """Return one unit's cells; a blank quarter was not scored (counted as 0)."""
+    return (
+        row["rank"],
+        row["unit_code"],
+        row["unit_name"],
+        row["grp"],
+        row["q1_total"],
+        row["q2_total"],
+        row["q3_total"],
+        row["q4_total"],
+        row["total"],
+        row["grade"],
+        yes_no(row["veto"]),
+    )
+
+
+def write_ranking_sheet(
+    workbook: Workbook, fmt: Formats, meta: AnnualMeta, sheet: str, rows: list[Row]
+) -> None:
+    """年度排名 / 镇街组 / 部门组: ranked units by group, rank and unit code."""
+    ws = workbook.add_worksheet(sheet)
+    write_table(ws, fmt, meta.sheet_title(sheet), annual_columns(), map(annual_values, rows))
+
+
+def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: list[Row]) -> None:
+    """说明: how the year is rolled up, which quarters were scored, vetoes, data as of."""
+    ws = workbook.add_worksheet(NOTES_SHEET)
+    columns = [Column("项目", "label", 16), Column("内容", "wrap", 90)]
+    missing = [f"{meta.year}Q{n}" for n in range(1, 5) if f"{meta.year}Q{n}" not in meta.quarters]
+    notes = [
+        ("考核名称", meta.title),
+        ("考核年度", f"{meta.year}年"),
+        ("已评分季度", "、".join(quarter_label(q) for q in meta.quarters)),
+        (
+            "年度得分",
+            "四个季度总分的平均值（四舍五入保留两位小数）；"
+            + (
+                f"{'、'.join(quarter_label(q) for q in missing)}尚未评分，按0分计。"
+                if missing
+                else "四个季度均已评分。"
+            ),
+        ),
+        ("一票否决", "任一季度被一票否决的，年度一票否决，保留得分，排名列于未否决单位之后。"),
+        *meta.scheme_lines,
+        *(
+            ("否决单位", f"{row['unit_name']}（{row['unit_code']}）：{row['veto_reason'] or ''}")
+            for row in rows
+            if row["veto"]
+        ),
+        ("排名", "各考核组内按年度得分从高到低排名，得分相同的并列，其后名次顺延。"),
+        ("数据截至", chinese_datetime(meta.as_of.astimezone(ZoneInfo(meta.timezone)))),
+        ("生成", "本表由 firescore 自动生成。"),
+    ]
+    write_table(ws, fmt, meta.sheet_title(NOTES_SHEET), columns, notes, autofilter=False)
+
+
+def write_annual_csv(path: Path, rows: list[Row]) -> None:
+    """Write annual_results.csv (UTF-8, "\\n", 2 decimals, blank quarter = not scored)."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        for row in rows:
+            writer.writerow(
+                [
+                    row["unit_code"],
+                    row["unit_name"],
+                    row["grp"],
+                    *(two_decimals(row[f"q{n}_total"]) for n in range(1, 5)),
+                    two_decimals(row["total"]),
+                    row["grade"],
+                    "true" if row["veto"] else "false",
+                    str(row["rank"]),
+                ]
+            )

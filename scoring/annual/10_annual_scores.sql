@@ -1,0 +1,92 @@
+-- Annual roll-up (SCORING.md §7): the mean of the four quarterly totals (a quarter not scored
+-- counts as 0), 一票否决 if any quarter was vetoed, then graded and ranked by the quarter's rules
+-- (grade bands on the shown total, vetoed units last, competition ranks, optional 优秀 share).
+INSERT INTO annual_scores
+WITH
+params AS (
+    SELECT
+        max(text) FILTER (WHERE key = 'veto_grade')               AS veto_grade,
+        max(num) FILTER (WHERE key = 'excellent_enabled') = 1     AS excellent_enabled,
+        max(num) FILTER (WHERE key = 'excellent_share')           AS excellent_share,
+        max(text) FILTER (WHERE key = 'excellent_fallback_grade') AS fallback_grade
+    FROM scheme_params
+),
+
+top_grade AS (
+    SELECT arg_max(grade, min_total) AS grade FROM scheme_grades
+),
+
+quarters AS (
+    SELECT unit_code, quarter, total, veto, veto_reason
+    FROM unit_scores
+    WHERE ranked AND quarter IN ($q1, $q2, $q3, $q4)
+),
+
+totals AS (
+    SELECT
+        u.unit_code,
+        u.unit_name,
+        u.grp,
+        max(q.total) FILTER (WHERE q.quarter = $q1) AS q1_total,
+        max(q.total) FILTER (WHERE q.quarter = $q2) AS q2_total,
+        max(q.total) FILTER (WHERE q.quarter = $q3) AS q3_total,
+        max(q.total) FILTER (WHERE q.quarter = $q4) AS q4_total,
+        count(q.quarter)::INTEGER AS quarters_scored,
+        coalesce(sum(q.total), 0) AS sum_total,
+        coalesce(bool_or(q.veto), false) AS veto,
+        string_agg(q.quarter || '：' || coalesce(q.veto_reason, '一票否决'), '；' ORDER BY q.quarter)
+            FILTER (WHERE q.veto) AS veto_reason
+    FROM units AS u
+    LEFT JOIN quarters AS q ON q.unit_code = u.unit_code
+    WHERE u.ranked
+    GROUP BY u.unit_code, u.unit_name, u.grp
+),
+
+averaged AS (
+    -- ÷ 4 as × 0.25 keeps the DECIMAL exact; round() on a DECIMAL is half away from zero
+    SELECT *, round(sum_total * 0.25, 2)::DECIMAL(18, 2) AS total
+    FROM totals
+),
+
+graded AS (
+    SELECT
+        a.*,
+        (SELECT arg_max(g.grade, g.min_total) FROM scheme_grades AS g WHERE g.min_total <= a.total)
+            AS band
+    FROM averaged AS a
+),
+
+ranked AS (
+    SELECT
+        *,
+        -- competition ranking (1, 2, 2, 4); vetoed units after all others
+        rank() OVER (PARTITION BY grp ORDER BY veto, total DESC)::INTEGER AS rank,
+        count(*) OVER (PARTITION BY grp) AS group_size
+    FROM graded
+)
+
+SELECT
+    $year AS year,
+    r.unit_code,
+    r.unit_name,
+    r.grp,
+    r.q1_total,
+    r.q2_total,
+    r.q3_total,
+    r.q4_total,
+    r.quarters_scored,
+    r.total,
+    CASE
+        WHEN r.veto THEN p.veto_grade
+        -- optional: 优秀 only within the top share of the group, by rank
+        WHEN p.excellent_enabled AND r.band = t.grade
+            AND r.rank > floor(p.excellent_share * r.group_size)
+            THEN p.fallback_grade
+        ELSE r.band
+    END AS grade,
+    r.veto,
+    r.veto_reason,
+    r.rank
+FROM ranked AS r
+CROSS JOIN params AS p
+CROSS JOIN top_grade AS t;

@@ -1,0 +1,234 @@
+"""Annual roll-up (SCORING.md §7) from small given quarters, checked by hand."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from firescore.cli import app
+from scoring.annual import AnnualError, run_annual
+from tests.scoring_fixtures import DDL, add_file, add_unit, scheme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Quarterly totals as scored (None: no unit_scores row); Q4 is not run at all.
+QUARTERS = {
+    "JD01": ("镇街组", ["95.00", "91.25", "92.00"]),
+    "JD02": ("镇街组", ["90.00", "92.50", "96.00"]),  # vetoed in Q2
+    "JD03": ("镇街组", ["90.00", "89.98", "90.00"]),
+    "BM01": ("部门组", ["80.00", "80.00", "80.00"]),
+    "BM02": ("部门组", ["100.00", "70.00", "70.00"]),
+    "BM03": ("部门组", [None, "100.00", "100.00"]),  # new in Q2
+}
+VETOED = {("JD02", "2026Q2"): "本年累计发生较大火灾1起（YZ2026-0031）"}
+
+
+def build(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Create the warehouse tables, the units and their quarterly unit_scores rows."""
+    con.execute(DDL.read_text(encoding="utf-8"))
+    for code, (grp, totals) in QUARTERS.items():
+        add_unit(con, code, grp)
+        for n, total in enumerate(totals, start=1):
+            if total is None:
+                continue
+            quarter = f"2026Q{n}"
+            veto = VETOED.get((code, quarter))
+            con.execute(
+                """
+                INSERT INTO unit_scores (quarter, unit_code, unit_name, grp, ranked, base, bonus,
+                    deductions, adjustment, total, grade, veto, veto_reason, rank, submitted)
+                VALUES (?, ?, ?, ?, true, ?, 0, 0, 0, ?, '合格', ?, ?, 1, true)
+                """,
+                [
+                    quarter,
+                    code,
+                    f"{code}单位",
+                    grp,
+                    Decimal(total),
+                    Decimal(total),
+                    veto is not None,
+                    veto,
+                ],
+            )
+    add_unit(con, "ZD01", "部门组", ranked=False)
+    add_file(con, "2026Q3", "JD01", "2026-10-09 16:30:00+08:00")
+    return con
+
+
+@pytest.fixture
+def annual():
+    """Return the roll-up of the given quarters, by unit."""
+    con = build(duckdb.connect(":memory:"))
+    used = run_annual(con, scheme(), 2026)
+    rows = con.execute("SELECT * FROM annual_scores WHERE year = 2026").fetchall()
+    names = [d[0] for d in con.description]
+    return used, {row[1]: dict(zip(names, row, strict=True)) for row in rows}
+
+
+def test_mean_of_four_quarters_with_a_missing_quarter_as_zero(annual):
+    used, rows = annual
+    assert used == ["2026Q1", "2026Q2", "2026Q3"]
+    # JD01: (95 + 91.25 + 92 + 0) / 4 = 69.5625 -> 69.56, 合格, first of the streets.
+    jd01 = rows["JD01"]
+    assert (jd01["q1_total"], jd01["q4_total"], jd01["quarters_scored"]) == (
+        Decimal("95.00"),
+        None,
+        3,
+    )
+    assert (jd01["total"], jd01["grade"], jd01["veto"], jd01["rank"]) == (
+        Decimal("69.56"),
+        "合格",
+        False,
+        1,
+    )
+    # JD03: (90 + 89.98 + 90 + 0) / 4 = 67.495 -> 67.50 (half-up, exact in DECIMAL).
+    assert (rows["JD03"]["total"], rows["JD03"]["rank"]) == (Decimal("67.50"), 2)
+
+
+def test_a_veto_in_any_quarter_vetoes_the_year(annual):
+    _, rows = annual
+    jd02 = rows["JD02"]  # the highest mean of the streets (69.63), but vetoed in Q2
+    assert (jd02["total"], jd02["veto"], jd02["grade"], jd02["rank"]) == (
+        Decimal("69.63"),
+        True,
+        "不合格",
+        3,
+    )
+    assert jd02["veto_reason"] == "2026Q2：本年累计发生较大火灾1起（YZ2026-0031）"
+
+
+def test_grade_bounds_ties_and_units_new_during_the_year(annual):
+    _, rows = annual
+    # BM01 240/4 and BM02 240/4: 60.00 is 合格 (lower bound inclusive); a tie shares rank 1.
+    assert [
+        (rows[u]["total"], rows[u]["grade"], rows[u]["rank"]) for u in ("BM01", "BM02", "BM03")
+    ] == [
+        (Decimal("60.00"), "合格", 1),
+        (Decimal("60.00"), "合格", 1),
+        (Decimal("50.00"), "不合格", 3),  # no Q1 score: counts as 0; the next rank skips
+    ]
+    assert "ZD01" not in rows  # not assessed
+
+
+def test_another_year_or_a_year_without_scores_is_refused():
+    con = build(duckdb.connect(":memory:"))
+    with pytest.raises(AnnualError, match="不一致"):
+        run_annual(con, scheme(), 2027)
+    con.execute("DELETE FROM unit_scores")
+    with pytest.raises(AnnualError, match="没有 2026 年任何季度的评分结果"):
+        run_annual(con, scheme(), 2026)
+
+
+def test_run_year_writes_the_annual_workbook_and_csv(tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    build(duckdb.connect(str(warehouse))).close()
+    out = tmp_path / "out"
+    argv = [
+        "run",
+        "--year",
+        "2026",
+        "--config",
+        str(ROOT / "firescore.toml"),
+        "--out",
+        str(out),
+        "--warehouse",
+        str(warehouse),
+    ]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert "尚未评分的季度按 0 分计：2026Q4" in result.output
+    with (out / "2026" / "annual_results.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == [
+        "unit_code",
+        "unit_name",
+        "group",
+        "q1_total",
+        "q2_total",
+        "q3_total",
+        "q4_total",
+        "total",
+        "grade",
+        "veto",
+        "rank",
+    ]
+    assert rows[1:4] == [
+        [
+            "JD01",
+            "JD01单位",
+            "镇街组",
+            "95.00",
+            "91.25",
+            "92.00",
+            "",
+            "69.56",
+            "合格",
+            "false",
+            "1",
+        ],
+        [
+            "JD03",
+            "JD03单位",
+            "镇街组",
+            "90.00",
+            "89.98",
+            "90.00",
+            "",
+            "67.50",
+            "合格",
+            "false",
+            "2",
+        ],
+        [
+            "JD02",
+            "JD02单位",
+            "镇街组",
+            "90.00",
+            "92.50",
+            "96.00",
+            "",
+            "69.63",
+            "不合格",
+            "true",
+            "3",
+        ],
+    ]
+    book = openpyxl.load_workbook(out / "2026" / "年度考核结果_2026.xlsx")
+    assert book.sheetnames == ["年度排名", "镇街组", "部门组", "说明"]
+    ws = book["部门组"]
+    assert ws["A1"].value == "渝中区2026年度消防工作考核结果——部门组"
+    assert [c.value for c in ws[2]] == [
+        "排名",
+        "单位代码",
+        "单位名称",
+        "考核组",
+        "第一季度",
+        "第二季度",
+        "第三季度",
+        "第四季度",
+        "年度得分",
+        "等次",
+        "一票否决",
+    ]
+    assert [c.value for c in ws[5]][:3] == [3, "BM03", "BM03单位"]
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+    notes = {row[0].value: row[1].value for row in book["说明"].iter_rows(min_row=3)}
+    assert "2026年第四季度尚未评分，按0分计" in notes["年度得分"]
+    assert notes["数据截至"] == "2026年10月9日 16:30"
+    # The same inputs give the same bytes.
+    first = (out / "2026" / "年度考核结果_2026.xlsx").read_bytes()
+    assert CliRunner().invoke(app, argv).exit_code == 0
+    assert (out / "2026" / "年度考核结果_2026.xlsx").read_bytes() == first
+
+
+def test_run_needs_exactly_one_of_quarter_and_year():
+    for argv in (["run"], ["run", "--quarter", "2026Q2", "--year", "2026"]):
+        result = CliRunner().invoke(app, [*argv, "--config", str(ROOT / "firescore.toml")])
+        assert result.exit_code == 2
+        assert "请指定 --quarter（季度考核）或 --year（年度汇总）中的一个" in result.output
