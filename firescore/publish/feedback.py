@@ -276,8 +276,11 @@ def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:
 
 
 def item_list(rows: list[Row]) -> str:
-    """Return the distinct item names of ``rows`` joined by 、, at most a few then 等N项."""
-    names = list(dict.fromkeys(row["item_name"] for row in rows))
+    """Return the distinct item names of ``rows`` as 「A」、「B」, at most a few then 等N项.
+
+    Names are quoted because they may hold 、 themselves (可燃雨棚、突出外墙防护网整治).
+    """
+    names = [f"「{name}」" for name in dict.fromkeys(row["item_name"] for row in rows)]
     if len(names) <= MAX_ITEMS_NAMED:
         return "、".join(names)
     return "、".join(names[:MAX_ITEMS_NAMED]) + f"等{len(names)}项"
