@@ -54,6 +54,7 @@ INLINE_LIST_LIMIT = 255  # Excel's limit on an inline dropdown list, in characte
 BLANK_ROWS = {"火灾情况": 200, "加减分": 100}  # input rows of the sheets without pre-filled rows
 DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 NUMBER_LIMIT = 1_000_000_000
+HEADER_LINE_HEIGHT = 15  # points per line of a wrapped header
 
 # Input cells: unlocked and shaded, on top of the published formats (formats.py).
 INPUT_COLOR = "#FFF2CC"
@@ -445,6 +446,8 @@ def write_table_sheet(
     for col, column in enumerate(spec.columns):
         ws.write_string(HEADER_ROW, col, column.header, fmt.base.header)
         ws.set_column(col, col, column_width(column))
+    lines = max(header_lines(column) for column in spec.columns)
+    ws.set_row(HEADER_ROW, HEADER_LINE_HEIGHT * lines + 3)
 
     rows = unit.rows.get(spec.sheet)
     free_rows = rows is None
@@ -470,6 +473,12 @@ def write_table_sheet(
 def column_width(column: Column) -> int:
     """Return a column's width: the contract's, else its header's."""
     return column.width or max(MIN_WIDTH, display_width(column.header) + WIDTH_PADDING)
+
+
+def header_lines(column: Column) -> int:
+    """Return how many lines a header wraps to in its column (header text is wrapped)."""
+    usable = max(1, column_width(column) - WIDTH_PADDING)
+    return -(-display_width(column.header) // usable)
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
