@@ -253,7 +253,14 @@ def _print_status(report) -> None:
     table = Table(header_style="bold")
     for column in submission_columns():
         numeric = column.kind in ("integer", "score")
-        table.add_column(column.header, justify="right" if numeric else "left", overflow="fold")
+        free = column.kind in ("text", "wrap")  # names and file names wrap; codes, times do not
+        table.add_column(
+            column.header,
+            justify="right" if numeric else "left",
+            no_wrap=not (free or numeric),
+            overflow="fold",
+            min_width=column.max_width // 2 if free else None,
+        )
     for row in report.rows:
         cells = [_cell_text(value) for value in submission_values(row)]
         table.add_row(*cells, style=styles.get(row["status"]))
