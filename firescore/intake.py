@@ -289,6 +289,12 @@ def run_rules(
             "task_assignments": registries.assignments,
             "other_fires": other_fires,
             "earlier_indicators": earlier_indicators,
+            # Which sheets of which files could be read: a missing-row rule only speaks about
+            # a sheet that was read (an unreadable sheet is already an error of its own).
+            "read_sheets": pl.DataFrame(
+                [{"file_id": f.file_id, "sheet": s} for f in files for s in f.typed],
+                schema={"file_id": pl.Utf8, "sheet": pl.Utf8},
+            ),
             "scheme_indicators": pl.DataFrame(
                 [
                     {"grp": g, "indicator_id": i.id, "name": i.name, "kind": i.kind}
@@ -315,8 +321,13 @@ def run_rules(
             cursor = con.execute(sql, used)
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():
-                row = dict(zip(names, values, strict=False))
-                issues.append(_rule_issue(by_id[row["file_id"]], rule_id, severity, row))
+                row = dict(zip(names, values, strict=True))
+                read = by_id[row["file_id"]]
+                # A value that could not be cast is reported once, as a type error, not again
+                # as blank by a rule.
+                if (read.file_id, row["excel_row"], row["field"]) in read.failed:
+                    continue
+                issues.append(_rule_issue(read, rule_id, severity, row))
         return issues
     finally:
         con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -69,14 +70,13 @@ def _grid_from_rows(rows: list[list[str]]) -> tuple[pl.DataFrame, list[str]]:
     ]
 
 
-def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pl.DataFrame, list[str]]:
-    """Return a sheet as a string grid whose row i is Excel row i+1, and its column letters."""
+def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pl.DataFrame, list[str], bool]:
+    """Return a sheet as a string grid whose row i is Excel row i+1, its letters, and visibility."""
     sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
     letters = [col_letter(c.absolute_index) for c in sheet.available_columns()]
     grid = sheet.to_polars()
-    return grid.rename(
-        dict(zip(grid.columns, [f"c{j}" for j in range(grid.width)], strict=False))
-    ), letters
+    grid = grid.rename({old: f"c{j}" for j, old in enumerate(grid.columns)})
+    return grid, letters, sheet.visible == "visible"
 
 
 def _header_keys(contract: Contract) -> dict[str, str]:
@@ -233,6 +233,32 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Return sheet part name (xl/worksheets/sheet1.xml) -> sheet title, from the workbook."""
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {
+        m["id"]: "xl/" + m["target"].lstrip("/").removeprefix("xl/")
+        for m in re.finditer(
+            r'<Relationship\b[^>]*?Id="(?P<id>[^"]+)"[^>]*?Target="(?P<target>[^"]+)"', rels
+        )
+    }
+    targets |= {
+        m["id"]: "xl/" + m["target"].lstrip("/").removeprefix("xl/")
+        for m in re.finditer(
+            r'<Relationship\b[^>]*?Target="(?P<target>[^"]+)"[^>]*?Id="(?P<id>[^"]+)"', rels
+        )
+    }
+    titles = {}
+    for m in re.finditer(r'<sheet\b[^>]*?name="(?P<name>[^"]+)"[^>]*?r:id="(?P<id>[^"]+)"', book):
+        if m["id"] in targets:
+            titles[targets[m["id"]]] = html.unescape(m["name"])
+    return titles
+
+
 def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
     """Return why a file cannot be a workbook we should open (in Chinese), or None.
 
@@ -269,6 +295,7 @@ def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > max(max_bytes, size * MAX_UNPACK_RATIO):
                 return f"文件解压后达 {unpacked} 字节，远超正常工作簿，已拒绝读取"
+            titles = _sheet_titles(archive)
             for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
                 with archive.open(name) as sheet:
                     match = _DIMENSION.search(sheet.read(2048))
@@ -276,7 +303,8 @@ def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
                     cells = _column_number(match[1]) * int(match[2])
                     if cells > max_cells:
                         return (
-                            f"工作表范围达 {int(match[2])} 行 × {_column_number(match[1])} 列，"
+                            f"工作表「{titles.get(name, name)}」范围达 {int(match[2])} 行 × "
+                            f"{_column_number(match[1])} 列，"
                             f"超过 {max_cells} 个单元格的上限（常见原因：整列设置了格式），"
                             "请删除多余的空行空列后重新报送"
                         )
@@ -300,41 +328,48 @@ def read_excel(
         return result
     try:
         reader = fastexcel.read_excel(path)
-        visible = {}
-        for name in reader.sheet_names:
-            if (
-                reader.load_sheet(name, header_row=None, n_rows=1, dtypes="string").visible
-                == "visible"
-            ):
-                visible[fold(name)] = name
-        for contract in contracts:
-            name = visible.get(fold(contract.sheet))
-            if name is None:
-                if contract.required:
-                    result.issues.append(
-                        file_issue(
-                            file_id,
-                            ERROR,
-                            "sheet_missing",
-                            f"文件中缺少工作表「{contract.sheet}」",
-                            sheet=contract.sheet,
-                        )
-                    )
-                continue
-            grid, letters = _excel_grid(reader, name)
-            sheet = _cut(file_id, contract, grid, letters, result.issues)
-            if sheet is not None:
-                result.sheets[contract.sheet] = sheet
-    except Exception as exc:  # calamine raises many types for broken or foreign files
+    except Exception:  # calamine raises many types for broken or foreign files
         result.issues.append(
             file_issue(
                 file_id,
                 ERROR,
                 "file_unreadable",
-                f"无法作为 Excel 工作簿读取（文件可能已损坏、加密或并非电子表格）：{type(exc).__name__}",
+                "无法作为 Excel 工作簿读取（文件可能已损坏或并非电子表格），"
+                "请用 Excel 或 WPS 打开后另存为 .xlsx 再报送",
             )
         )
-        result.sheets.clear()
+        return result
+    names = {fold(name): name for name in reader.sheet_names}
+    for contract in contracts:
+        name = names.get(fold(contract.sheet))
+        try:
+            grid, letters, visible = _excel_grid(reader, name) if name else (None, [], False)
+        except Exception:  # one broken sheet part: name it, keep reading the others
+            result.issues.append(
+                file_issue(
+                    file_id,
+                    ERROR,
+                    "sheet_unreadable",
+                    f"工作表「{contract.sheet}」已损坏，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送",
+                    sheet=contract.sheet,
+                )
+            )
+            continue
+        if not visible:  # hidden sheets are not what the unit filled in
+            if contract.required:
+                result.issues.append(
+                    file_issue(
+                        file_id,
+                        ERROR,
+                        "sheet_missing",
+                        f"文件中缺少工作表「{contract.sheet}」",
+                        sheet=contract.sheet,
+                    )
+                )
+            continue
+        sheet = _cut(file_id, contract, grid, letters, result.issues)
+        if sheet is not None:
+            result.sheets[contract.sheet] = sheet
     return result
 
 

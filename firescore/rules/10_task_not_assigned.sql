@@ -15,6 +15,7 @@ select
     null as message
 from task_rows as r
 join files as f using (file_id)
+join units as u on u.unit_code = f.unit_code  -- an unknown sender is its own error
 where r.task_id is not null
   and not exists (
       select 1 from task_assignments as a

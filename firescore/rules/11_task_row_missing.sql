@@ -14,6 +14,7 @@ join task_assignments as a on a.unit_code = f.unit_code
 join tasks as t on t.task_id = a.task_id
 where f.role = 'units'
   and f.file_id in (select file_id from basic)
+  and f.file_id in (select file_id from read_sheets where sheet = '任务进展')
   and not exists (
       select 1 from task_rows as r where r.file_id = f.file_id and r.task_id = a.task_id
   )

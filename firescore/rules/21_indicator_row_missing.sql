@@ -13,6 +13,7 @@ join units as u on u.unit_code = f.unit_code
 join scheme_indicators as s on s.grp = u.grp
 where f.role = 'units'
   and f.file_id in (select file_id from basic)
+  and f.file_id in (select file_id from read_sheets where sheet = '工作指标')
   and not exists (
       select 1 from indicator_rows as r
       where r.file_id = f.file_id and r.indicator_id = s.indicator_id
