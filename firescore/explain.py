@@ -163,7 +163,7 @@ def render(explanation: Explanation) -> RenderableType:
     scale = explanation.scale
     scale_line = (
         f"适用板块满分合计 {num(explanation.applicable_points)} 分，"
-        f"折算系数 = 100 ÷ {num(explanation.applicable_points)} = {num(scale, 6)}；"
+        f"折算系数 = 100 ÷ {num(explanation.applicable_points)} = {scale_text(scale)}；"
         "折算分 = 得分 × 折算系数，各项折算分之和即总分。"
         if scale is not None
         else "没有适用的板块。"
@@ -224,7 +224,7 @@ def subtotal_note(section: Section, scale: Decimal | None) -> str:
         return "总分限定在 0 与 100 + 加分上限之间"
     if not section.applicable:
         return "本板块不适用，按其余板块折算为百分制"
-    return f"{num(section.points, 2)} × {num(scale, 6)} = {num(section.contribution, 4)}"
+    return f"{num(section.points, 4)} × {scale_text(scale)} = {num(section.contribution, 4)}"
 
 
 def reason_text(row: Row) -> str:
@@ -267,6 +267,11 @@ def total_table(explanation: Explanation) -> Table:
     veto = f"，一票否决：{score['veto_reason']}" if score["veto"] else ""
     table.add_row(f"等次 {score['grade']}，{rank}{veto}", "")
     return table
+
+
+def scale_text(scale: Decimal | None) -> str:
+    """Return the rescaling factor to 6 decimals without trailing zeros: 1, 1.176471."""
+    return num(Decimal(num(scale, 6))) if scale is not None else ""
 
 
 def num(value: Decimal | None, places: int | None = None) -> str:
