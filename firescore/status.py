@@ -34,7 +34,7 @@ from firescore.warehouse import (
     load_files,
 )
 from firescore.warehouse import load_registries as load_registry_tables
-from scoring.runner import _run_file as run_stage  # the runner's own statement binding
+from scoring.runner import run_file as run_stage
 from scoring.runner import scoring_params, stage_files
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import duckdb
 
 from firescore.scheme import Scheme, load_scheme_tables
 from scoring.runner import MAX_ROWS_SHOWN, assert_files, stage_files
-from scoring.runner import _run_file as run_file  # the runner's own statement binding
+from scoring.runner import run_file
 
 log = logging.getLogger(__name__)
 

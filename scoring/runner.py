@@ -70,7 +70,7 @@ def scoring_params(scheme: Scheme, quarter: str) -> dict[str, Any]:
     }
 
 
-def _run_file(
+def run_file(
     con: duckdb.DuckDBPyConnection, path: Path, params: dict[str, Any]
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run every statement of a file, each bound to the parameters it names.
@@ -94,7 +94,7 @@ def _check_invariants(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) ->
     """Run every assert_*.sql; raise ScoringError listing the offending rows of each."""
     failures = []
     for path in assert_files():
-        columns, rows = _run_file(con, path, params)
+        columns, rows = run_file(con, path, params)
         if rows:
             shown = "\n".join(
                 "    " + ", ".join(f"{c}={v!r}" for c, v in zip(columns, row, strict=True))
@@ -123,7 +123,7 @@ def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) ->
             )
         for path in stage_files():
             log.debug("scoring stage %s", path.name)
-            _run_file(con, path, params)
+            run_file(con, path, params)
         _check_invariants(con, params)
         con.execute("COMMIT")
     except BaseException:
