@@ -196,13 +196,6 @@ def _polars_hits(sheet: str, frame: pl.DataFrame) -> list[tuple[Check, str, int]
     return hits
 
 
-def _typed_as(raw: dict, sheet: SheetData, excel_row: int, field: str) -> str | None:
-    """Return a cell's raw string from its sheet (rows indexed once per file)."""
-    if sheet.file_id not in raw:
-        raw[sheet.file_id] = {r["excel_row"]: r for r in sheet.frame.iter_rows(named=True)}
-    return raw[sheet.file_id][excel_row][field]
-
-
 def validate_sheets(
     contract: Contract,
     frame: pl.DataFrame,
@@ -224,8 +217,6 @@ def validate_sheets(
         hits = _gx_hits(contract.sheet, frame, data_docs)
     else:
         hits = _polars_hits(contract.sheet, frame)
-    # Show the value as the person typed it (the raw string), not as it was cast.
-    raw: dict[str, dict[int, dict]] = {}
     issues = []
     for check, file_id, excel_row in hits:
         column = check.column
@@ -239,7 +230,7 @@ def validate_sheets(
                 sheet=contract.sheet,
                 cell=sheets[file_id].cell(column.field, excel_row),
                 column_name=column.header,
-                value=_typed_as(raw, sheets[file_id], excel_row, column.field),
+                value=sheets[file_id].typed_as(column.field, excel_row),
                 expected=check.expected,
             )
         )

@@ -80,7 +80,7 @@ def _read_sheets(
                 sub.sha256,
                 ERROR,
                 "file_format",
-                f"文件 {sub.file_name} 不是可接受的格式，应为 .xlsx、.xls 或 .csv",
+                f"文件 {sub.file_name} 不是可接受的格式，应为 .xlsx、.xlsm、.xls 或 .csv",
             )
         ],
     )
@@ -347,6 +347,7 @@ def _rule_issue(read: ReadFile, rule_id: str, severity: str, row: dict) -> Issue
         sheet=sheet,
         cell=data.cell(row["field"], row["excel_row"]) if data else None,
         column_name=column.header,
-        value=row["value"],
+        # The value as typed when the rule points at a cell; else as the rule phrased it.
+        value=(data.typed_as(row["field"], row["excel_row"]) if data else None) or row["value"],
         expected=row["expected"],
     )

@@ -34,6 +34,15 @@ class SheetData:
     letters: dict[str, str] = field(default_factory=dict)  # table layout: field -> column letter
     cells: dict[str, str] = field(default_factory=dict)  # key/value layout: field -> A1 cell
 
+    _rows: dict[int, dict] | None = field(default=None, repr=False)
+
+    def typed_as(self, field_name: str, excel_row: int) -> str | None:
+        """Return a cell's value as the person typed it (the raw string)."""
+        if self._rows is None:
+            self._rows = {r["excel_row"]: r for r in self.frame.iter_rows(named=True)}
+        row = self._rows.get(excel_row)
+        return _as_displayed(row[field_name]) if row else None
+
     def cell(self, field_name: str, excel_row: int | None) -> str | None:
         """Return the A1 cell of a field in a given row."""
         if self.contract.layout == "key_value":
@@ -49,6 +58,21 @@ class ReadResult:
     sheets: dict[str, SheetData] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     encoding: str | None = None
+
+
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
+_WHOLE_MINUTE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):00$")
+
+
+def _as_displayed(value: str | None) -> str | None:
+    """Return a raw cell string as Excel shows it: calamine renders date cells with seconds."""
+    if not isinstance(value, str):
+        return value
+    if match := _MIDNIGHT.match(value):
+        return match[1]
+    if match := _WHOLE_MINUTE.match(value):
+        return match[1]
+    return value
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:

@@ -50,16 +50,19 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) ->
     _append(con, table, frame)
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert a frame's columns that the table has, by name."""
+def _append(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, on_conflict_skip: bool = False
+) -> None:
+    """Insert a frame's columns that the table has, by name (table names are ours, not input)."""
     if frame.is_empty():
         return
     columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     names = [c for c in columns if c in frame.columns]
     con.register("_incoming", frame.select(names))
+    skip = " ON CONFLICT DO NOTHING" if on_conflict_skip else ""
     try:
         con.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _incoming"
+            f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _incoming{skip}"
         )
     finally:
         con.unregister("_incoming")
@@ -117,96 +120,86 @@ def earlier_indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def load_files(
     con: duckdb.DuckDBPyConnection, files: list[ReadFile], run_id: str, now: datetime
 ) -> None:
-    """Append new file versions, their issues and (if valid) their rows, in one transaction."""
+    """Append new file versions, their issues and (if valid) their rows, in one transaction.
+
+    Nothing is partial: a file's rows are loaded only when it is valid. Every table gets one
+    INSERT for the whole batch, whatever the number of files.
+    """
     con.execute("BEGIN")
     try:
-        for read in files:
-            _load_file(con, read, run_id, now)
+        _append(con, "raw_files", _file_rows(files, run_id, now), on_conflict_skip=True)
+        _append(con, "raw_issues", _issue_rows(files))
+        loaded = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM raw_columns").fetchall()}
+        # The same bytes may have been loaded before (e.g. sent again for another quarter).
+        fresh = {f.file_id: f for f in files if f.valid and f.file_id not in loaded}
+        _append(con, "raw_columns", _column_rows(list(fresh.values())))
+        for sheet, table in {"基本信息": "raw_basic_info", **ROW_TABLES}.items():
+            frames = [f.typed[sheet] for f in fresh.values() if sheet in f.typed]
+            if frames:
+                rows = pl.concat(frames, how="vertical").rename({"file_id": "sha256"})
+                if sheet == "火灾情况":
+                    rows = rows.with_columns(pl.coalesce("grade", "derived_grade").alias("grade"))
+                _append(con, table, rows)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, read: ReadFile, run_id: str, now: datetime) -> None:
-    """Append one file version (nothing partial: rows only when the file is valid)."""
-    sub = read.submission
-    con.execute(
-        """
-        INSERT INTO raw_files VALUES ($sha, $quarter, $unit, $rel, $name, $received, $source,
-            $size, $format, $encoding, $valid, $run, $now)
-        ON CONFLICT DO NOTHING
-        """,
+def _file_rows(files: list[ReadFile], run_id: str, now: datetime) -> pl.DataFrame:
+    """Return one raw_files row per file version."""
+    return pl.DataFrame(
+        [
+            {
+                "sha256": f.submission.sha256,
+                "quarter": f.submission.quarter,
+                "unit_code": f.submission.unit_code,
+                "rel_path": f.submission.rel_path,
+                "file_name": f.submission.file_name,
+                "received_at": f.submission.received_at,
+                "received_source": f.submission.received_source,
+                "size_bytes": f.submission.size_bytes,
+                "file_format": f.submission.file_format,
+                "encoding": f.encoding,
+                "valid": f.valid,
+                "first_seen_run": run_id,
+                "first_seen_at": now,
+            }
+            for f in files
+        ]
+    )
+
+
+def _issue_rows(files: list[ReadFile]) -> pl.DataFrame:
+    """Return one raw_issues row per issue of every file."""
+    columns = ("sha256", "quarter", "unit_code", "severity", "rule_id", "sheet", "cell")
+    columns += ("column_name", "value", "expected", "message")
+    rows = [
         {
-            "sha": sub.sha256,
-            "quarter": sub.quarter,
-            "unit": sub.unit_code,
-            "rel": sub.rel_path,
-            "name": sub.file_name,
-            "received": sub.received_at,
-            "source": sub.received_source,
-            "size": sub.size_bytes,
-            "format": sub.file_format,
-            "encoding": read.encoding,
-            "valid": read.valid,
-            "run": run_id,
-            "now": now,
-        },
+            **{k: v for k, v in issue.as_row().items() if k != "file_id"},
+            "sha256": f.file_id,
+            "quarter": f.submission.quarter,
+            "unit_code": f.submission.unit_code,
+        }
+        for f in files
+        for issue in f.issues
+    ]
+    return pl.DataFrame(rows, schema={c: pl.Utf8 for c in columns})
+
+
+def _column_rows(files: list[ReadFile]) -> pl.DataFrame:
+    """Return where each contract field sat in each sheet of each file (for cell references)."""
+    rows = [
+        {"sha256": f.file_id, "sheet": name, "field": field, "col_letter": letter}
+        for f in files
+        for name, sheet in f.sheets.items()
+        for field, letter in (
+            sheet.letters if sheet.contract.layout == "table" else sheet.cells
+        ).items()
+    ]
+    return pl.DataFrame(
+        rows, schema={c: pl.Utf8 for c in ("sha256", "sheet", "field", "col_letter")}
     )
-    issues = pl.DataFrame(
-        [i.as_row() for i in read.issues],
-        schema={
-            k: pl.Utf8
-            for k in (
-                "file_id",
-                "severity",
-                "rule_id",
-                "message",
-                "sheet",
-                "cell",
-                "column_name",
-                "value",
-                "expected",
-            )
-        },
-    ).rename({"file_id": "sha256"})
-    _append(
-        con,
-        "raw_issues",
-        issues.with_columns(
-            pl.lit(sub.quarter).alias("quarter"), pl.lit(sub.unit_code).alias("unit_code")
-        ),
-    )
-    if not read.valid:
-        return
-    already = con.execute(
-        "SELECT count(*) FROM raw_columns WHERE sha256 = $sha", {"sha": sub.sha256}
-    ).fetchone()[0]
-    if already:
-        return  # the same bytes were loaded before (e.g. sent for another quarter folder)
-    for name, sheet in read.sheets.items():
-        positions = sheet.letters if sheet.contract.layout == "table" else sheet.cells
-        _append(
-            con,
-            "raw_columns",
-            pl.DataFrame(
-                {
-                    "sha256": [sub.sha256] * len(positions),
-                    "sheet": [name] * len(positions),
-                    "field": list(positions),
-                    "col_letter": list(positions.values()),
-                }
-            ),
-        )
-    basic = read.typed.get("基本信息")
-    if basic is not None:
-        _append(con, "raw_basic_info", basic.rename({"file_id": "sha256"}))
-    for sheet, table in ROW_TABLES.items():
-        if sheet in read.typed:
-            rows = read.typed[sheet].rename({"file_id": "sha256"})
-            if sheet == "火灾情况":
-                rows = rows.with_columns(pl.coalesce("grade", "derived_grade").alias("grade"))
-            _append(con, table, rows)
 
 
 def history_frame(files: list[ReadFile]) -> pl.DataFrame:

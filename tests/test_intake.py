@@ -94,7 +94,7 @@ def test_wrong_quarter_and_completion_after_fill_date(tmp_path, scheme, registri
         tasks=[["T01", "消防用水整治", "已完成", date(2026, 7, 9), None, None, None]],
     )
     found = messages(tmp_path, scheme, registries)["报表.xlsx"]
-    assert ("error", "基本信息!B5「考核季度」为“2026Q1”，应为：2026Q2") in found
+    assert ("error", "基本信息!B5「考核季度」为“2026年第一季度”，应为：2026Q2") in found
     assert (
         "error",
         "任务进展!D3「完成日期」为“2026-07-09”，应为：不晚于填报日期 2026-07-05",
