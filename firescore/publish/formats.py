@@ -67,6 +67,7 @@ def workbook_options() -> dict[str, Any]:
     return {
         "strings_to_formulas": False,
         "strings_to_urls": False,
+        "in_memory": True,  # no temp files: about 3x faster for many small workbooks
         "default_format_properties": dict(_BODY),
     }
 
