@@ -76,31 +76,62 @@ Cell = tuple[str, int, str]  # (file_id, excel_row, field)
 
 def cast_sheet(sheet: SheetData) -> tuple[pl.DataFrame, list[Issue], set[Cell]]:
     """Return the sheet with typed columns, an issue per value not of its type, and those cells."""
-    frame = sheet.frame
+    return cast_sheets([sheet])
+
+
+def cast_sheets(sheets: list[SheetData]) -> tuple[pl.DataFrame, list[Issue], set[Cell]]:
+    """Cast the same sheet of many files at once (one parse per distinct value of a column).
+
+    Returns the typed rows of all files, an issue per value not of its type, and those cells.
+    """
+    contract = sheets[0].contract
+    by_id = {s.file_id: s for s in sheets}
+    frame = (
+        pl.concat([s.frame for s in sheets], how="vertical") if len(sheets) > 1 else sheets[0].frame
+    )
+    # Trailing or spacer rows with nothing in any contract column are not data.
+    frame = frame.filter(
+        pl.any_horizontal(pl.col(f).str.strip_chars().fill_null("") != "" for f in contract.fields)
+    )
     issues: list[Issue] = []
     failed: set[Cell] = set()
     typed = [pl.col("file_id"), pl.col("excel_row")]
-    for column in sheet.contract.columns:
+    for column in contract.columns:
         parse, dtype = _parser(column)
-        raw = frame.get_column(column.field)
-        parsed = {v: parse(v) for v in raw.unique().to_list()}
-        for row in frame.filter(
-            pl.col(column.field).is_in([v for v, p in parsed.items() if p is UNPARSABLE])
-        ).iter_rows(named=True):
-            failed.add((sheet.file_id, row["excel_row"], column.field))
-            issues.append(
-                cell_issue(
-                    sheet.file_id,
-                    ERROR,
-                    f"type_{column.type}",
-                    sheet=sheet.contract.sheet,
-                    cell=sheet.cell(column.field, row["excel_row"]),
-                    column_name=column.header,
-                    value=row[column.field],
-                    expected=column.expected(),
+        distinct = frame.get_column(column.field).unique().to_list()
+        parsed = {v: parse(v) for v in distinct}
+        bad = [v for v, p in parsed.items() if p is UNPARSABLE]
+        if bad:
+            for file_id, excel_row, value in (
+                frame.filter(pl.col(column.field).is_in(bad))
+                .select("file_id", "excel_row", column.field)
+                .iter_rows()
+            ):
+                failed.add((file_id, excel_row, column.field))
+                issues.append(
+                    cell_issue(
+                        file_id,
+                        ERROR,
+                        f"type_{column.type}",
+                        sheet=contract.sheet,
+                        cell=by_id[file_id].cell(column.field, excel_row),
+                        column_name=column.header,
+                        value=value,
+                        expected=column.expected(),
+                    )
                 )
-            )
-        mapping = {k: (None if v is UNPARSABLE else v) for k, v in parsed.items()}
-        values = pl.Series(column.field, [mapping[v] for v in raw.to_list()], dtype=dtype)
-        typed.append(pl.lit(values).alias(column.field))
+        # Map each distinct raw string to its value through a join (vectorised for any dtype).
+        keys = [v for v in distinct if v is not None]
+        lookup = pl.DataFrame(
+            {
+                column.field: pl.Series(keys, dtype=pl.Utf8),
+                "_typed": pl.Series(
+                    [None if parsed[k] is UNPARSABLE else parsed[k] for k in keys], dtype=dtype
+                ),
+            }
+        )
+        values = frame.select(column.field).join(
+            lookup, on=column.field, how="left", maintain_order="left"
+        )
+        typed.append(pl.lit(values.get_column("_typed")).alias(column.field))
     return frame.select(typed), issues, failed

@@ -9,7 +9,7 @@ from importlib import resources
 import duckdb
 import polars as pl
 
-from firescore.casting import Cell, cast_sheet
+from firescore.casting import Cell, cast_sheets
 from firescore.contracts import Contract, contract, load_contracts, submission_contracts
 from firescore.discover import Submission
 from firescore.expectations import Engine, validate_sheets
@@ -134,6 +134,21 @@ def read_submission(
 
     `optional` names sheets this sender may leave out (任务进展 of a unit with no task).
     """
+    read = read_raw(sub, scheme, max_bytes, max_rows, sheets, optional, max_cells)
+    cast_files([read], scheme)
+    return read
+
+
+def read_raw(
+    sub: Submission,
+    scheme: Scheme,
+    max_bytes: int,
+    max_rows: int,
+    sheets: list[str] | None = None,
+    optional: frozenset[str] = frozenset(),
+    max_cells: int = 5_000_000,
+) -> ReadFile:
+    """Read one submission's sheets as raw strings (cast them with cast_files)."""
     role = role_of(sub.unit_code, scheme)
     wanted = [contract(s) for s in sheets] if sheets else submission_contracts(role)
     wanted = [
@@ -153,14 +168,28 @@ def read_submission(
                 )
             )
             continue
-        typed, issues, failed = cast_sheet(sheet)
         read.sheets[name] = sheet
-        read.typed[name] = typed
-        read.failed |= failed
-        read.issues += issues
-    if role == "fire" and "火灾情况" in read.typed:
-        read.typed["火灾情况"] = _with_derived_grade(read.typed["火灾情况"], scheme)
     return read
+
+
+def cast_files(files: list[ReadFile], scheme: Scheme) -> None:
+    """Cast the raw sheets of many files, one cast per sheet type for the whole batch."""
+    by_id = {f.file_id: f for f in files}
+    names = sorted({name for f in files for name in f.sheets})
+    for name in names:
+        sheets = [f.sheets[name] for f in files if name in f.sheets]
+        typed, issues, failed = cast_sheets(sheets)
+        if name == "火灾情况":
+            typed = _with_derived_grade(typed, scheme)
+        parts = typed.partition_by("file_id", as_dict=True, maintain_order=True)
+        for (file_id,), part in parts.items():
+            by_id[file_id].typed[name] = part
+        for sheet in sheets:  # a sheet with a header and no data rows is still read
+            by_id[sheet.file_id].typed.setdefault(name, typed.clear())
+        for issue in issues:
+            by_id[issue.file_id].issues.append(issue)
+        for cell in failed:
+            by_id[cell[0]].failed.add(cell)
 
 
 def _with_derived_grade(fires: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:

@@ -170,21 +170,17 @@ def _table_sheet(
                     sheet=contract.sheet,
                 )
             )
-    body = grid.with_row_index("excel_row", offset=1).slice(header_row + 1)
+    # Blank rows stay here (cheap per file) and are dropped when the batch is cast at once.
+    body = grid.slice(header_row + 1)
     data = body.select(
         pl.lit(file_id).alias("file_id"),
-        pl.col("excel_row").cast(pl.Int32),
+        pl.int_range(header_row + 2, header_row + 2 + body.height, dtype=pl.Int32).alias(
+            "excel_row"
+        ),
         *[
-            (
-                pl.col(f"c{positions[f]}").str.strip_chars()
-                if f in positions
-                else pl.lit(None, dtype=pl.Utf8)
-            ).alias(f)
+            (pl.col(f"c{positions[f]}") if f in positions else pl.lit(None, dtype=pl.Utf8)).alias(f)
             for f in contract.fields
         ],
-    )
-    data = data.filter(
-        pl.any_horizontal(pl.col(f).is_not_null() & (pl.col(f) != "") for f in contract.fields)
     )
     return SheetData(
         file_id=file_id,

@@ -15,7 +15,7 @@ from firescore.config import Config
 from firescore.discover import Submission, discover
 from firescore.expectations import export_data_docs
 from firescore.history import read_history
-from firescore.intake import ReadFile, optional_sheets, read_submission, validate_quarter
+from firescore.intake import ReadFile, cast_files, optional_sheets, read_raw, validate_quarter
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.validation import publish_validation
 from firescore.quarantine import quarantine
@@ -58,9 +58,9 @@ def discover_files(inbox: Path, quarter: str, timezone: str) -> list[Submission]
 def read_batch(
     batch: list[Submission], scheme: Scheme, registries: Registries, config: Config
 ) -> list[ReadFile]:
-    """Read and cast one batch of files (one task per batch, never per file)."""
-    return [
-        read_submission(
+    """Read one batch of files, then cast each sheet type once for the whole batch."""
+    files = [
+        read_raw(
             sub,
             scheme,
             config.max_file_bytes,
@@ -70,6 +70,8 @@ def read_batch(
         )
         for sub in batch
     ]
+    cast_files(files, scheme)
+    return files
 
 
 @task(cache_policy=NO_CACHE)
