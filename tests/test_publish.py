@@ -7,6 +7,7 @@ plugin registers that option) and review the diff before committing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 import os
 import zipfile
 from datetime import date, datetime
@@ -488,7 +489,8 @@ def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> No
         ("较上季度", None, None, None, "↓1"),
         ("报送情况", None, None, None,
          "逾期报送，接收时间2026年7月11日 10:00，逾期1天，退回1个版本，使用文件：七星岗_修改.xlsx"),
-        ("数据截至", None, None, None, "2026年7月15日 09:30"),
+        # A unit's feedback is as of the receipt of its own file, not the quarter's newest one.
+        ("数据截至", None, None, None, "2026年7月11日 10:00"),
     ]  # fmt: skip
     assert ws["C4"].number_format == "0.00"
 
@@ -535,3 +537,18 @@ def test_feedback_is_print_ready_and_reproducible(feedback: list[Path], tmp_path
         assert ws["A3"].font.name == "宋体" or ws.max_row == 2
     again = publish_feedback(build_warehouse(), META, tmp_path)
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in feedback]
+
+
+def test_feedback_rewrites_only_units_whose_content_changed(tmp_path) -> None:
+    """A re-run rewrites a unit's feedback only when what it shows changed."""
+    con = build_warehouse()
+    paths = publish_feedback(con, META, tmp_path)
+    stamps = {p.name: p.stat().st_mtime_ns for p in paths}
+    before = {p.name: p.read_bytes() for p in paths}
+    con.execute(
+        "UPDATE unit_scores SET total = total - 1 WHERE unit_code = $u", {"u": paths[0].name[:4]}
+    )
+    again = publish_feedback(con, replace(META, run_id="other-run"), tmp_path)
+    changed = [p.name for p in again if p.stat().st_mtime_ns != stamps[p.name]]
+    assert changed == [paths[0].name]
+    assert all(p.read_bytes() == before[p.name] for p in again[1:])

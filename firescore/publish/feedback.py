@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +60,8 @@ BLOCK_ADVICE: dict[str, str] = {
 ISSUES_ADVICE = "请按「校验问题」表逐项修正（错误{errors}项、警告{warnings}项），下次报送前先自查。"
 NO_LOSS_ADVICE = "本季度各板块均未失分，请继续保持。"
 MAX_ITEMS_NAMED = 5
+# Bump when the workbook layout changes, so every feedback workbook is written again.
+FEEDBACK_LAYOUT_VERSION = 1
 UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -73,7 +78,10 @@ def publish_feedback(
     # Every unit scored or expected to submit this quarter, in display order.
     units = list(scores) + [code for code in submissions if code not in scores]
     target = Path(out_dir) / meta.quarter / FEEDBACK_DIR
+    previous = _read_digests(target)
+    digests: dict[str, str] = {}
     paths = []
+    written = 0
     for code in units:
         name = scores[code]["unit_name"] if code in scores else submissions[code]["unit_name"]
         path = target / feedback_file_name(code, name)
@@ -85,10 +93,57 @@ def publish_feedback(
             lost=lost.get(code, []),
             issues=issues.get(code, []),
         )
-        write_feedback_workbook(path, meta, unit)
+        # A unit's data is as of the receipt of the file used (else the deadline), not of the
+        # quarter's newest file: a late file elsewhere does not restamp every unit's workbook.
+        unit_meta = replace(meta, as_of=_unit_as_of(meta, unit), run_id="")
+        # Workbooks are deterministic: same content in, same bytes out. A re-run after one
+        # late file rewrites only the units whose figures (or rank) changed.
+        digest = _digest(unit_meta, unit)
+        digests[path.name] = digest
+        if previous.get(path.name) != digest or not path.exists():
+            write_feedback_workbook(path, unit_meta, unit)
+            written += 1
         paths.append(path)
-    log.info("published %d feedback workbooks for %s in %s", len(paths), meta.quarter, target)
+    _write_digests(target, digests)
+    log.info(
+        "feedback for %s in %s: %d workbooks, %d rewritten",
+        meta.quarter,
+        target,
+        len(paths),
+        written,
+    )
     return paths
+
+
+DIGESTS = ".firescore-digests.json"  # which content each feedback workbook was written from
+
+
+def _unit_as_of(meta: PublishMeta, unit: UnitFeedback) -> datetime:
+    """Return when the unit's data was received (local time), or the end of the deadline day."""
+    if unit.submission and unit.submission.get("received_local"):
+        return unit.submission["received_local"]
+    return datetime.combine(meta.deadline, time(23, 59))
+
+
+def _digest(meta: PublishMeta, unit: UnitFeedback) -> str:
+    """Return a digest of everything a unit's feedback workbook shows."""
+    text = repr((FEEDBACK_LAYOUT_VERSION, meta, unit))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_digests(target: Path) -> dict[str, str]:
+    """Return the digests the feedback workbooks in target were written from (empty if none)."""
+    try:
+        return json.loads((target / DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_digests(target: Path, digests: dict[str, str]) -> None:
+    """Record the digests of the workbooks now in target."""
+    target.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target / DIGESTS) as tmp:
+        tmp.write_text(json.dumps(digests, ensure_ascii=False, sort_keys=True, indent=0), "utf-8")
 
 
 @dataclass(frozen=True)
