@@ -7,9 +7,9 @@ plugin registers that option) and review the diff before committing.
 
 from __future__ import annotations
 
-from dataclasses import replace
 import os
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
