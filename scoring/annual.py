@@ -14,8 +14,7 @@ from typing import Any
 import duckdb
 
 from firescore.scheme import Scheme, load_scheme_tables
-from scoring.runner import MAX_ROWS_SHOWN, assert_files, stage_files
-from scoring.runner import run_file
+from scoring.runner import MAX_ROWS_SHOWN, assert_files, run_file, stage_files
 
 log = logging.getLogger(__name__)
 
