@@ -1,0 +1,225 @@
+"""Time each stage of a quarter run: the body of flows/quarter.py itself, without Prefect.
+
+    python -m bench.stages --config firescore.toml --quarter 2026Q1 --json stages.json [--profile DIR]
+
+The flow's own body (`quarter_flow.fn`) runs in this process with two substitutions made in
+the flows.quarter module only (product code is not changed): each Prefect task becomes its
+plain function (`.submit` runs it in a thread pool, as Prefect's default ThreadPoolTaskRunner
+does), and every firescore/scoring function the flow calls is wrapped in a timer that books
+its wall time to a stage. Calls running in parallel threads (the read batches) count once,
+as the union of their time spans. A function the flow gains later lands in "other", by name,
+until STAGE_OF learns it. Prefect's own start-up is measured apart by bench.run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import os
+import resource
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+STAGES = (
+    "imports",
+    "gx_import",
+    "setup",
+    "discover",
+    "read",
+    "validate",
+    "load",
+    "score",
+    "publish",
+    "other",
+)
+
+# Which stage each function called by flows/quarter.py belongs to (by its name there).
+STAGE_OF = {
+    "load_scheme": "setup",
+    "load_registries": "setup",
+    "read_history": "setup",
+    "discover": "discover",
+    "_run_id": "discover",
+    "read_submission": "read",
+    "optional_sheets": "read",
+    "accepted_fire_ids": "validate",
+    "earlier_indicators": "validate",
+    "validate_quarter": "validate",
+    "connect": "load",
+    "load_registry_tables": "load",
+    "known_files": "load",
+    "load_files": "load",
+    "quarantine": "load",
+    "run_scoring": "score",
+    "publish_quarter": "publish",
+    "publish_feedback": "publish",
+    "publish_validation": "publish",
+    "export_data_docs": "publish",
+    "_fill_summary": "publish",
+    "quarter_label": "publish",
+}
+
+# What each stage covers, for the table.
+STAGE_NOTES = {
+    "imports": "import flows.quarter (firescore, polars, duckdb, prefect, xlsxwriter)",
+    "gx_import": "import great_expectations (the product imports it lazily)",
+    "setup": "load_scheme, load_registries, read_history",
+    "discover": "discover (list, sha256, receipt log), run id",
+    "read": "read_submission of every new file (batches in threads)",
+    "validate": "GX per sheet type + rule SQL (validate_quarter, earlier fires/indicators)",
+    "load": "connect, registries, known_files, load_files, quarantine",
+    "score": "run_scoring (SQL stages + invariants)",
+    "publish": "leader workbook, results.csv, feedback workbooks, validation outputs",
+    "other": "flow functions not yet mapped to a stage",
+}
+
+
+class Spans:
+    """Record (start, end) spans per stage from any thread; report the union per stage."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, list[tuple[float, float]]] = {}
+        self.unmapped: set[str] = set()
+        self.lock = threading.Lock()
+
+    def add(self, stage: str, start: float, end: float) -> None:
+        """Record one call's span."""
+        with self.lock:
+            self.spans.setdefault(stage, []).append((start, end))
+
+    def seconds(self) -> dict[str, float]:
+        """Return each stage's wall time: the length of the union of its spans."""
+        result = {}
+        for stage, spans in self.spans.items():
+            total, reach = 0.0, float("-inf")
+            for start, end in sorted(spans):
+                if end > reach:
+                    total += end - max(start, reach)
+                    reach = end
+            result[stage] = total
+        return result
+
+
+def timed(spans: Spans, name: str, fn):
+    """Wrap a function so that each call books its span to the function's stage."""
+    stage = STAGE_OF.get(name, "other")
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if stage == "other":
+            spans.unmapped.add(name)
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spans.add(stage, start, time.perf_counter())
+
+    return wrapper
+
+
+class PlainTask:
+    """A Prefect task replaced by its function: call it, or submit it to a thread pool."""
+
+    def __init__(self, fn, pool: ThreadPoolExecutor) -> None:
+        self.fn = fn
+        self.pool = pool
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def submit(self, *args, **kwargs):
+        return self.pool.submit(self.fn, *args, **kwargs)
+
+
+def _is_flow_callee(name: str, value: object) -> bool:
+    """Return whether a name of flows.quarter is a product function the flow calls."""
+    module = getattr(value, "__module__", "") or ""
+    return (
+        callable(value)
+        and not isinstance(value, type)
+        and module.startswith(("firescore", "scoring", "flows"))
+        and name != "quarter_flow"
+    )
+
+
+def run_stages(config_path: Path, quarter: str) -> dict:
+    """Run the flow's body without Prefect, timing every stage; return seconds and counts."""
+    spans = Spans()
+    start = time.perf_counter()
+    from prefect import Task
+
+    import flows.quarter as module
+    from firescore.config import load_config
+
+    imported = time.perf_counter()
+    import great_expectations  # noqa: F401
+
+    gx_imported = time.perf_counter()
+    spans.add("imports", start, imported)
+    spans.add("gx_import", imported, gx_imported)
+    pool = ThreadPoolExecutor(max_workers=64)  # Prefect's thread pool is unbounded
+    originals = dict(vars(module))
+    for name, value in originals.items():
+        if isinstance(value, Task):
+            # the task's function looks its callees up in this module: they are wrapped below
+            setattr(module, name, PlainTask(value.fn, pool))
+        elif _is_flow_callee(name, value):
+            setattr(module, name, timed(spans, name, value))
+    module.get_run_logger = lambda: logging.getLogger("flows.quarter")
+    config = load_config(config_path)
+    try:
+        body_start = time.perf_counter()
+        summary = module.quarter_flow.fn(config, quarter)
+        body = time.perf_counter() - body_start
+    finally:
+        pool.shutdown()
+        vars(module).update(originals)  # leave the module as found (a second run in-process)
+    seconds = spans.seconds()
+    return {
+        "seconds": {name: seconds.get(name, 0.0) for name in STAGES},
+        "unmapped": sorted(spans.unmapped),
+        "flow_body": body,
+        "files_seen": summary.files_seen,
+        "files_new": summary.files_new,
+        "rejected": len(summary.rejected),
+        "units_scored": summary.units_scored,
+        "feedback_workbooks": len(list((config.out / quarter / "单位反馈").glob("*.xlsx"))),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: time the stages in this (cold) process and write them as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.stages")
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--quarter", required=True)
+    parser.add_argument("--json", type=Path, required=True)
+    parser.add_argument("--profile", type=Path, help="write pyinstrument reports (text, html) here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler  # dev dependency, only for --profile
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
+    start = time.perf_counter()
+    result = run_stages(args.config, args.quarter)
+    result["total"] = time.perf_counter() - start
+    if profiler is not None:
+        profiler.stop()
+        args.profile.mkdir(parents=True, exist_ok=True)
+        (args.profile / "profile.txt").write_text(
+            profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8"
+        )
+        (args.profile / "profile.html").write_text(profiler.output_html(), encoding="utf-8")
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
