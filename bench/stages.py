@@ -1,12 +1,11 @@
-"""Time each stage of a quarter run: the body of flows/quarter.py itself, without Prefect.
+"""Time each stage of a quarter run: firescore.quarter.run_quarter, the flow's body, without Prefect.
 
     python -m bench.stages --config firescore.toml --quarter 2026Q1 --json stages.json [--profile DIR]
 
-The flow's own body (`quarter_flow.fn`) runs in this process with two substitutions made in
-the flows.quarter module only (product code is not changed): each Prefect task becomes its
-plain function (`.submit` runs it in a thread pool, as Prefect's default ThreadPoolTaskRunner
-does), and every firescore/scoring function the flow calls is wrapped in a timer that books
-its wall time to a stage. Calls running in parallel threads (the read batches) count once,
+run_quarter runs in this process with every firescore/scoring function it calls wrapped, in the
+firescore.quarter module only (product code is not changed), in a timer that books its wall
+time to a stage; the read batches run in a thread pool, as Prefect's default
+ThreadPoolTaskRunner runs the flow's read tasks. Calls running in parallel threads (the read batches) count once,
 as the union of their time spans. A function the flow gains later lands in "other", by name,
 until STAGE_OF learns it. Prefect's own start-up is measured apart by bench.run.
 """
@@ -16,7 +15,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import logging
 import os
 import resource
 import threading
@@ -37,13 +35,17 @@ STAGES = (
     "other",
 )
 
-# Which stage each function called by flows/quarter.py belongs to (by its name there).
+# Which stage each function called by firescore/quarter.py belongs to (by its name there).
 STAGE_OF = {
     "load_scheme": "setup",
     "load_registries": "setup",
     "read_history": "setup",
     "discover": "discover",
-    "_run_id": "discover",
+    "discover_files": "discover",
+    "run_id_of": "discover",
+    "read_batches": "read",
+    "read_batch": "read",
+    "validate_new": "validate",
     "read_submission": "read",
     "read_raw": "read",
     "cast_files": "read",
@@ -61,13 +63,13 @@ STAGE_OF = {
     "publish_feedback": "publish",
     "publish_validation": "publish",
     "export_data_docs": "publish",
-    "_fill_summary": "publish",
+    "fill_summary": "publish",
     "quarter_label": "publish",
 }
 
 # What each stage covers, for the table.
 STAGE_NOTES = {
-    "imports": "import flows.quarter (firescore, polars, duckdb, prefect, xlsxwriter)",
+    "imports": "import firescore.quarter (firescore, polars, duckdb, xlsxwriter)",
     "gx_import": "import great_expectations (the product imports it lazily)",
     "setup": "load_scheme, load_registries, read_history",
     "discover": "discover (list, sha256, receipt log), run id",
@@ -123,28 +125,14 @@ def timed(spans: Spans, name: str, fn):
     return wrapper
 
 
-class PlainTask:
-    """A Prefect task replaced by its function: call it, or submit it to a thread pool."""
-
-    def __init__(self, fn, pool: ThreadPoolExecutor) -> None:
-        self.fn = fn
-        self.pool = pool
-
-    def __call__(self, *args, **kwargs):
-        return self.fn(*args, **kwargs)
-
-    def submit(self, *args, **kwargs):
-        return self.pool.submit(self.fn, *args, **kwargs)
-
-
 def _is_flow_callee(name: str, value: object) -> bool:
-    """Return whether a name of flows.quarter is a product function the flow calls."""
+    """Return whether a name of firescore.quarter is a product function run_quarter calls."""
     module = getattr(value, "__module__", "") or ""
     return (
         callable(value)
         and not isinstance(value, type)
         and module.startswith(("firescore", "scoring", "flows"))
-        and name != "quarter_flow"
+        and name not in {"run_quarter", "Steps", "RunSummary"}
     )
 
 
@@ -152,9 +140,7 @@ def run_stages(config_path: Path, quarter: str) -> dict:
     """Run the flow's body without Prefect, timing every stage; return seconds and counts."""
     spans = Spans()
     start = time.perf_counter()
-    from prefect import Task
-
-    import flows.quarter as module
+    import firescore.quarter as module
     from firescore.config import load_config
 
     imported = time.perf_counter()
@@ -166,16 +152,23 @@ def run_stages(config_path: Path, quarter: str) -> dict:
     pool = ThreadPoolExecutor(max_workers=64)  # Prefect's thread pool is unbounded
     originals = dict(vars(module))
     for name, value in originals.items():
-        if isinstance(value, Task):
-            # the task's function looks its callees up in this module: they are wrapped below
-            setattr(module, name, PlainTask(value.fn, pool))
-        elif _is_flow_callee(name, value):
+        if _is_flow_callee(name, value):
             setattr(module, name, timed(spans, name, value))
-    module.get_run_logger = lambda: logging.getLogger("flows.quarter")
+
+    def read_in_threads(batches, *args):
+        """Read the batches in a thread pool, as the flow's read tasks run."""
+        futures = [pool.submit(module.read_batch, batch, *args) for batch in batches]
+        return [read for future in futures for read in future.result()]
+
+    steps = module.Steps(
+        discover=module.discover_files,
+        read=timed(spans, "read_batches", read_in_threads),
+        validate=module.validate_new,
+    )
     config = load_config(config_path)
     try:
         body_start = time.perf_counter()
-        summary = module.quarter_flow.fn(config, quarter)
+        summary = module.run_quarter(config, quarter, steps)
         body = time.perf_counter() - body_start
     finally:
         pool.shutdown()

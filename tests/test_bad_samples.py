@@ -237,63 +237,10 @@ def test_accepted_sample_reads_as_its_base(case, checked, district, tmp_path):
 
 
 def _run_quarter(config, quarter: str) -> None:
-    """Run a quarter with the plain functions flows/quarter.py wires (no Prefect): discover, read,
-    validate, load, quarantine, score and publish 考核结果 + results.csv (no feedback workbooks)."""
-    from firescore.history import read_history
-    from firescore.publish import PublishMeta, publish_quarter
-    from firescore.quarantine import quarantine
-    from firescore.scheme import quarter_label
-    from firescore.warehouse import (
-        accepted_fire_ids,
-        connect,
-        earlier_indicators,
-        known_files,
-        load_files,
-    )
-    from firescore.warehouse import (
-        load_registries as load_registry_tables,
-    )
-    from scoring.runner import run_scoring
+    """Run a quarter exactly as `firescore run` does, without Prefect (firescore.quarter)."""
+    from firescore.quarter import run_quarter
 
-    scheme = load_scheme(config.scheme)
-    registries = load_registries(config.units, config.tasks)
-    history = read_history(config.history, scheme, config.max_file_bytes, config.max_sheet_rows)
-    submissions = discover(config.inbox, quarter, ZoneInfo(scheme.timezone))
-    con = connect(config.warehouse)
-    try:
-        load_registry_tables(con, registries, history)
-        known = known_files(con, quarter)
-        files = [
-            _read(s, (config, scheme, registries))
-            for s in submissions
-            if (s.unit_code, s.sha256) not in known
-        ]
-        validate_quarter(
-            files,
-            quarter,
-            scheme,
-            registries,
-            accepted_fire_ids(con, scheme.fire_source_unit),
-            earlier_indicators=earlier_indicators(con),
-        )
-        as_of = max(s.received_at for s in submissions)
-        load_files(con, files, f"bad-samples-{quarter}", as_of)
-        quarantine(files, config.out)
-        run_scoring(con, scheme, quarter)
-        meta = PublishMeta(
-            district=scheme.district,
-            title=scheme.title,
-            quarter=quarter,
-            quarter_label=quarter_label(quarter),
-            as_of=as_of,
-            run_id=f"bad-samples-{quarter}",
-            scheme_lines=scheme.describe_zh(),
-            deadline=scheme.report_deadline(quarter),
-            timezone=scheme.timezone,
-        )
-        publish_quarter(con, meta, config.out)
-    finally:
-        con.close()
+    run_quarter(config, quarter)
 
 
 def _dropped_name(path: Path, tag: str) -> str:

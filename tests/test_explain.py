@@ -12,10 +12,7 @@ from typer.testing import CliRunner
 
 from firescore.cli import app
 from firescore.config import load_config
-from firescore.publish import PublishMeta, publish_quarter
-from firescore.registry import load_registries
-from firescore.scheme import load_scheme, quarter_label
-from tests.plain_run import score_quarter
+from firescore.quarter import run_quarter
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = "2026Q2"
@@ -28,21 +25,7 @@ def sample(tmp_path_factory) -> dict:
     config = load_config(ROOT / "firescore.toml").with_overrides(
         out=out, warehouse=out / "wh.duckdb"
     )
-    scheme = load_scheme(config.scheme)
-    con, files = score_quarter(config, scheme, load_registries(config.units, config.tasks), QUARTER)
-    meta = PublishMeta(
-        district=scheme.district,
-        title=scheme.title,
-        quarter=QUARTER,
-        quarter_label=quarter_label(QUARTER),
-        as_of=max(f.submission.received_at for f in files),
-        run_id="test",
-        scheme_lines=[],
-        deadline=scheme.report_deadline(QUARTER),
-        timezone=scheme.timezone,
-    )
-    publish_quarter(con, meta, out)
-    con.close()
+    run_quarter(config, QUARTER)
     with (out / QUARTER / "results.csv").open(encoding="utf-8") as handle:
         results = {row["unit_code"]: row for row in csv.DictReader(handle)}
     return {"warehouse": out / "wh.duckdb", "results": results}

@@ -14,10 +14,11 @@ import pytest
 from firescore.checking import check_files
 from firescore.config import load_config
 from firescore.contracts import contract
+from firescore.quarter import run_quarter
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
 from firescore.templates import INPUT_COLOR, TemplateError, write_templates
-from tests.plain_run import score_quarter
+from firescore.warehouse import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = "2026Q3"
@@ -142,8 +143,9 @@ def scored(sample, inbox, tmp_path_factory):
     config, scheme, registries = sample
     out = tmp_path_factory.mktemp("out")
     config = config.with_overrides(inbox=inbox, out=out, warehouse=out / "wh.duckdb")
-    con, files = score_quarter(config, scheme, registries, QUARTER)
-    yield con, files
+    run_quarter(config, QUARTER)
+    con = connect(config.warehouse, read_only=True)
+    yield con, inbox
     con.close()
 
 
@@ -246,8 +248,8 @@ def test_filled_templates_pass_check_without_any_issue(sample, inbox):
 
 
 def test_filled_templates_are_scored_as_filled(scored):
-    con, files = scored
-    assert {f.submission.unit_code: [i.message for i in f.issues] for f in files if f.issues} == {}
+    con, inbox = scored
+    assert con.execute("SELECT unit_code, message FROM raw_issues").fetchall() == []
     ledger = {
         (unit, item): (points, cell)
         for unit, item, points, cell in con.execute(
@@ -263,7 +265,7 @@ def test_filled_templates_are_scored_as_filled(scored):
     assert points == round(Decimal(45) * Decimal("0.3") / weights, 4)
     row = rows_by_key(
         openpyxl.load_workbook(
-            next((Path(files[0].submission.paths[0]).parents[1] / "JD01").glob("*.xlsx"))
+            next((inbox / QUARTER / "JD01").glob("*.xlsx"))
         )["任务进展"]
     )["T05"]
     assert cell == f"任务进展!C{row}"

@@ -1,0 +1,218 @@
+"""One quarter end to end: discover -> read -> validate -> load -> score -> publish.
+
+Plain functions only. flows/quarter.py runs the same body with its file-touching steps as
+Prefect tasks (see Steps); tests and the benchmark call run_quarter directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from firescore.config import Config
+from firescore.discover import Submission, discover
+from firescore.expectations import export_data_docs
+from firescore.history import read_history
+from firescore.intake import ReadFile, cast_files, optional_sheets, read_raw, validate_quarter
+from firescore.publish import PublishMeta, publish_feedback, publish_quarter
+from firescore.publish.validation import publish_validation
+from firescore.quarantine import quarantine
+from firescore.registry import Registries, load_registries
+from firescore.scheme import Scheme, load_scheme, quarter_label
+from firescore.warehouse import (
+    accepted_fire_ids,
+    connect,
+    earlier_indicators,
+    known_files,
+    load_files,
+)
+from firescore.warehouse import (
+    load_registries as load_registry_tables,
+)
+from scoring.runner import run_scoring
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    """What the office is told at the end of a run."""
+
+    quarter: str
+    run_id: str
+    files_seen: int = 0
+    files_new: int = 0
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # unit, file, first issue
+    units_scored: int = 0
+    missing: list[str] = field(default_factory=list)  # unit codes with no accepted file
+    outputs: list[Path] = field(default_factory=list)
+
+
+def discover_files(inbox: Path, quarter: str, timezone: str) -> list[Submission]:
+    """List the quarter's submissions."""
+    return discover(inbox, quarter, ZoneInfo(timezone))
+
+
+def read_batch(
+    batch: list[Submission], scheme: Scheme, registries: Registries, config: Config
+) -> list[ReadFile]:
+    """Read one batch of files, then cast each sheet type once for the whole batch."""
+    files = [
+        read_raw(
+            sub,
+            scheme,
+            config.max_file_bytes,
+            config.max_sheet_rows,
+            optional=optional_sheets(sub.unit_code, registries),
+            max_cells=config.max_sheet_cells,
+        )
+        for sub in batch
+    ]
+    cast_files(files, scheme)
+    return files
+
+
+def read_batches(
+    batches: list[list[Submission]], scheme: Scheme, registries: Registries, config: Config
+) -> list[ReadFile]:
+    """Read every batch, one after the other."""
+    return [read for batch in batches for read in read_batch(batch, scheme, registries, config)]
+
+
+def validate_new(
+    files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, earlier: dict
+) -> list[ReadFile]:
+    """Validate every new file of the quarter at once (GX per sheet type, then rule queries)."""
+    validate_quarter(
+        files,
+        quarter,
+        scheme,
+        registries,
+        earlier["fires"],
+        data_docs=True,
+        earlier_indicators=earlier["indicators"],
+    )
+    return files
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How the file-touching steps run: plainly here, as Prefect tasks in flows/quarter.py."""
+
+    discover: Callable[[Path, str, str], list[Submission]] = discover_files
+    read: Callable[[list[list[Submission]], Scheme, Registries, Config], list[ReadFile]] = (
+        read_batches
+    )
+    validate: Callable[[list[ReadFile], str, Scheme, Registries, dict], list[ReadFile]] = (
+        validate_new
+    )
+
+
+def run_id_of(submissions: list[Submission], config: Config) -> str:
+    """Return an id derived from the inputs, so a re-run on the same inputs is identical."""
+    digest = hashlib.sha256()
+    for path in (config.scheme, config.units, config.tasks):
+        digest.update(path.read_bytes())
+    for sub in submissions:
+        digest.update(f"{sub.unit_code}:{sub.sha256}:{sub.received_at.isoformat()}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def run_quarter(
+    config: Config, quarter: str, steps: Steps = Steps(), logger: logging.Logger = log
+) -> RunSummary:
+    """Run one quarter end to end and publish its workbooks; return the office's summary."""
+    scheme = load_scheme(config.scheme)
+    registries = load_registries(config.units, config.tasks)
+    history = read_history(config.history, scheme, config.max_file_bytes, config.max_sheet_rows)
+
+    submissions = steps.discover(config.inbox, quarter, scheme.timezone)
+    run_id = run_id_of(submissions, config)
+    summary = RunSummary(quarter=quarter, run_id=run_id, files_seen=len(submissions))
+    con = connect(config.warehouse)
+    try:
+        load_registry_tables(con, registries, history)
+        # Unchanged files (same sha256 for the same unit and quarter) are not parsed again.
+        known = known_files(con, quarter)
+        new = [s for s in submissions if (s.unit_code, s.sha256) not in known]
+        summary.files_new = len(new)
+        batches = [new[i : i + config.batch_size] for i in range(0, len(new), config.batch_size)]
+        files = steps.read(batches, scheme, registries, config)
+        earlier = {
+            "fires": accepted_fire_ids(con, scheme.fire_source_unit),
+            "indicators": earlier_indicators(con),
+        }
+        files = steps.validate(files, quarter, scheme, registries, earlier)
+        as_of = max(
+            (s.received_at for s in submissions),
+            default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)),
+        )
+        load_files(con, files, run_id, as_of)
+        quarantine(files, config.out)
+        run_scoring(con, scheme, quarter)
+        meta = PublishMeta(
+            district=scheme.district,
+            title=scheme.title,
+            quarter=quarter,
+            quarter_label=quarter_label(quarter),
+            as_of=as_of,
+            run_id=run_id,
+            scheme_lines=scheme.describe_zh(),
+            deadline=scheme.report_deadline(quarter),
+            timezone=scheme.timezone,
+        )
+        summary.outputs = publish_quarter(con, meta, config.out)
+        feedback = publish_feedback(con, meta, config.out)
+        if feedback:
+            summary.outputs.append(feedback[0].parent)
+        summary.outputs += publish_validation(con, meta, config.out)
+        docs = export_data_docs(config.out / quarter / "validation" / "data_docs")
+        if docs is not None:
+            summary.outputs.append(docs)
+        fill_summary(con, summary)
+    finally:
+        con.close()
+    logger.info(
+        "quarter %s scored: %d units, %d rejected files",
+        quarter,
+        summary.units_scored,
+        len(summary.rejected),
+    )
+    return summary
+
+
+def fill_summary(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    """Fill the counts the CLI prints from the warehouse (the source of truth)."""
+    q = {"quarter": summary.quarter}
+    summary.units_scored = con.execute(
+        "SELECT count(*) FROM unit_scores WHERE quarter = $quarter AND ranked", q
+    ).fetchone()[0]
+    summary.missing = [
+        r[0]
+        for r in con.execute(
+            """
+            SELECT unit_code FROM submissions
+            WHERE quarter = $quarter AND status IN ('未报送', '仅有退回文件')
+            ORDER BY unit_code
+            """,
+            q,
+        ).fetchall()
+    ]
+    summary.rejected = con.execute(
+        """
+        SELECT v.unit_code, v.file_name,
+               (SELECT first(i.message ORDER BY i.severity, i.rule_id) FROM raw_issues AS i
+                WHERE i.sha256 = v.sha256 AND i.quarter = v.quarter AND i.severity = 'error')
+        FROM file_versions AS v
+        WHERE v.quarter = $quarter AND v.status = 'rejected'
+        ORDER BY v.unit_code, v.received_at
+        """,
+        q,
+    ).fetchall()
