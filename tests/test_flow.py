@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import openpyxl
@@ -135,3 +136,13 @@ def test_rerun_is_byte_identical_and_parses_nothing_new(outputs):
     for name, data in outputs["before"].items():
         assert (q2 / name).read_bytes() == data, name
     assert outputs["again"].files_new == 0
+
+
+def test_summary_and_ranking_are_prefect_artifacts(outputs):
+    from prefect.artifacts import Artifact
+
+    summary = Artifact.get("firescore-summary-2026q2")
+    ranking = Artifact.get("firescore-ranking-2026q2")
+    assert "参与排名单位 31 个" in summary.data and "BM05" in summary.data
+    rows = ranking.data if isinstance(ranking.data, list) else json.loads(ranking.data)
+    assert len(rows) == 31 and rows[0]["unit_code"] == "JD01"
