@@ -264,9 +264,7 @@ def test_filled_templates_are_scored_as_filled(scored):
     ).fetchone()[0]
     assert points == round(Decimal(45) * Decimal("0.3") / weights, 4)
     row = rows_by_key(
-        openpyxl.load_workbook(
-            next((inbox / QUARTER / "JD01").glob("*.xlsx"))
-        )["任务进展"]
+        openpyxl.load_workbook(next((inbox / QUARTER / "JD01").glob("*.xlsx")))["任务进展"]
     )["T05"]
     assert cell == f"任务进展!C{row}"
     # JD01 reported 19/20 = 95% for its rates: I02 (95%) and I01 (中心城区 Q3: 90%) met, I06 (100%) not.
