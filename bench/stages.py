@@ -59,6 +59,7 @@ STAGE_OF = {
     "load_files": "load",
     "quarantine": "load",
     "run_scoring": "score",
+    "load_quarter": "publish",
     "publish_quarter": "publish",
     "publish_feedback": "publish",
     "publish_validation": "publish",

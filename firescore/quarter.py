@@ -21,7 +21,7 @@ from firescore.discover import Submission, discover
 from firescore.expectations import export_data_docs
 from firescore.history import read_history
 from firescore.intake import ReadFile, cast_files, optional_sheets, read_raw, validate_quarter
-from firescore.publish import PublishMeta, publish_feedback, publish_quarter
+from firescore.publish import PublishMeta, load_quarter, publish_feedback, publish_quarter
 from firescore.publish.validation import publish_validation
 from firescore.quarantine import quarantine
 from firescore.registry import Registries, load_registries
@@ -168,11 +168,13 @@ def run_quarter(
             deadline=scheme.report_deadline(quarter),
             timezone=scheme.timezone,
         )
-        summary.outputs = publish_quarter(con, meta, config.out)
-        feedback = publish_feedback(con, meta, config.out)
+        # Every publisher reads the same scored quarter: load it once.
+        data = load_quarter(con, quarter, scheme.timezone)
+        summary.outputs = publish_quarter(con, meta, config.out, data)
+        feedback = publish_feedback(con, meta, config.out, data)
         if feedback:
             summary.outputs.append(feedback[0].parent)
-        summary.outputs += publish_validation(con, meta, config.out)
+        summary.outputs += publish_validation(con, meta, config.out, data)
         docs = export_data_docs(config.out / quarter / "validation" / "data_docs")
         if docs is not None:
             summary.outputs.append(docs)

@@ -10,20 +10,25 @@ import duckdb
 from firescore.publish.feedback import publish_feedback
 from firescore.publish.leader import leader_workbook_name, write_leader_workbook
 from firescore.publish.meta import PublishMeta
-from firescore.publish.queries import load_quarter
+from firescore.publish.queries import QuarterData, load_quarter
 from firescore.publish.results_csv import RESULTS_CSV_NAME, write_results_csv
 
-__all__ = ["PublishMeta", "publish_feedback", "publish_quarter"]
+__all__ = ["PublishMeta", "QuarterData", "load_quarter", "publish_feedback", "publish_quarter"]
 
 log = logging.getLogger(__name__)
 
 
-def publish_quarter(con: duckdb.DuckDBPyConnection, meta: PublishMeta, out_dir: Path) -> list[Path]:
+def publish_quarter(
+    con: duckdb.DuckDBPyConnection,
+    meta: PublishMeta,
+    out_dir: Path,
+    data: QuarterData | None = None,
+) -> list[Path]:
     """Write 考核结果_<quarter>.xlsx and results.csv into ``out_dir/<quarter>/``; return their paths.
 
     Reads only; the quarter must have been scored (unit_scores rows for it).
     """
-    data = load_quarter(con, meta.quarter, meta.timezone)
+    data = data or load_quarter(con, meta.quarter, meta.timezone)
     if not data.scores:
         raise ValueError(
             f"no unit_scores rows for quarter {meta.quarter}: score it before publishing"

@@ -29,7 +29,7 @@ from firescore.publish.leader import (
     yes_no,
 )
 from firescore.publish.meta import PublishMeta, chinese_datetime
-from firescore.publish.queries import BLOCKS, load_quarter
+from firescore.publish.queries import BLOCKS, QuarterData, load_quarter
 from firescore.publish.sheets import Column, write_table
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,13 @@ UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
 def publish_feedback(
-    con: duckdb.DuckDBPyConnection, meta: PublishMeta, out_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    meta: PublishMeta,
+    out_dir: Path,
+    data: QuarterData | None = None,
 ) -> list[Path]:
     """Write one feedback workbook per unit into ``out_dir/<quarter>/单位反馈/``; return the paths."""
-    data = load_quarter(con, meta.quarter, meta.timezone)
+    data = data or load_quarter(con, meta.quarter, meta.timezone)
     scores = {row["unit_code"]: row for row in data.scores}
     submissions = {row["unit_code"]: row for row in data.submissions}
     lost = group_by_unit(row for row in data.ledger if row["is_lost"])

@@ -13,14 +13,17 @@ from firescore.publish.atomic import atomic_path
 from firescore.publish.formats import Formats
 from firescore.publish.leader import issue_columns, issue_values, write_issues_sheet
 from firescore.publish.meta import PublishMeta
-from firescore.publish.queries import ISSUES_SQL, fetch_rows
+from firescore.publish.queries import ISSUES_SQL, QuarterData, fetch_rows
 
 
 def publish_validation(
-    con: duckdb.DuckDBPyConnection, meta: PublishMeta, out_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    meta: PublishMeta,
+    out_dir: Path,
+    data: QuarterData | None = None,
 ) -> list[Path]:
     """Write 校验问题_<quarter>.xlsx and .csv (UTF-8 with BOM, so Excel opens it) into validation/."""
-    issues = fetch_rows(con, ISSUES_SQL, quarter=meta.quarter)
+    issues = data.issues if data else fetch_rows(con, ISSUES_SQL, quarter=meta.quarter)
     target = Path(out_dir) / meta.quarter / "validation"
     workbook_path = target / f"校验问题_{meta.quarter}.xlsx"
     csv_path = target / f"校验问题_{meta.quarter}.csv"
