@@ -583,7 +583,7 @@ def run_naive(
         import openpyxl  # noqa: F401
         import pandas as pd
 
-        from firescore.contracts import load_contracts, submission_contracts
+        from firescore.intake.contracts import load_contracts, submission_contracts
         from firescore.registry import load_registries
         from firescore.scheme import load_scheme, quarter_label
     with clock.phase("setup"):

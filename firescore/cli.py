@@ -83,7 +83,7 @@ def run(
     _quiet_prefect()
     cfg, scheme, _, normal = _load(config, quarter)
     cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
-    from firescore.warehouse import WarehouseBusy, connect
+    from firescore.warehouse.store import WarehouseBusy, connect
 
     try:
         connect(cfg.warehouse).close()  # refuse at once if another run holds the warehouse
@@ -107,7 +107,7 @@ def run(
 def _run_annual(cfg, scheme, year: int) -> None:
     """Roll the year up from its scored quarters and publish the annual results."""
     from firescore.publish.annual import annual_meta, publish_annual
-    from firescore.warehouse import WarehouseBusy, connect
+    from firescore.warehouse.store import WarehouseBusy, connect
     from scoring.annual import AnnualError, run_annual
 
     try:
@@ -151,7 +151,7 @@ def check(
     config: ConfigOption = None,
 ) -> None:
     """按正式运行的规则检查填报文件；有错误时退出码为 1。"""
-    from firescore.checking import check_files
+    from firescore.commands.check import check_files
 
     cfg, scheme, registries, _ = _load(config, None)
     reports = check_files(files, cfg, scheme, registries)
@@ -183,7 +183,7 @@ def templates(
     config: ConfigOption = None,
 ) -> None:
     """生成各单位预填的填报模板（下拉选项、输入校验，非填写区域锁定）。"""
-    from firescore.templates import TEMPLATES_DIR, TemplateError, write_templates
+    from firescore.publish.templates import TEMPLATES_DIR, TemplateError, write_templates
 
     cfg, scheme, registries, normal = _load(config, quarter)
     target = out if out is not None else cfg.out / normal / TEMPLATES_DIR
@@ -210,7 +210,7 @@ def status(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from firescore.status import quarter_status
+    from firescore.commands.status import quarter_status
     from scoring.runner import ScoringError
 
     cfg, scheme, registries, normal = _load(config, quarter)
@@ -231,10 +231,10 @@ def status(
 
 def _print_status(report) -> None:
     """Print the quarter's submissions as the 报送情况 sheet shows them, then rejected files."""
+    from firescore.commands.status import time_left_text
     from firescore.publish.leader import submission_columns, submission_values
     from firescore.publish.meta import chinese_date
     from firescore.scheme import quarter_label
-    from firescore.status import time_left_text
 
     console.print(
         f"[bold]{quarter_label(report.quarter)}（{report.quarter}）报送情况[/]"
@@ -300,12 +300,12 @@ def explain(
     """逐项列出一个单位的得分明细（板块 → 项目 → 得分、原因、来源单元格），合计即总分。"""
     import json
 
+    from firescore.commands.explain import ExplainError, render
+    from firescore.commands.explain import as_json as explanation_json
+    from firescore.commands.explain import explain as explain_unit
     from firescore.config import ConfigError, load_config
-    from firescore.explain import ExplainError, render
-    from firescore.explain import as_json as explanation_json
-    from firescore.explain import explain as explain_unit
     from firescore.scheme import parse_quarter
-    from firescore.warehouse import WarehouseBusy, connect
+    from firescore.warehouse.store import WarehouseBusy, connect
 
     try:
         cfg = load_config(config).with_overrides(warehouse=warehouse)

@@ -17,23 +17,29 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from firescore.config import Config
-from firescore.discover import Submission, discover
-from firescore.expectations import export_data_docs
-from firescore.history import read_history
-from firescore.intake import ReadFile, cast_files, optional_sheets, read_raw, validate_quarter
+from firescore.intake.discover import Submission, discover
+from firescore.intake.expectations import export_data_docs
+from firescore.intake.history import read_history
+from firescore.intake.pipeline import (
+    ReadFile,
+    cast_files,
+    optional_sheets,
+    read_raw,
+    validate_quarter,
+)
 from firescore.publish import PublishMeta, load_quarter, publish_feedback, publish_quarter
+from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
-from firescore.quarantine import quarantine
 from firescore.registry import Registries, load_registries
 from firescore.scheme import Scheme, load_scheme, quarter_label
-from firescore.warehouse import (
+from firescore.warehouse.store import (
     accepted_fire_ids,
     connect,
     earlier_indicators,
     known_files,
     load_files,
 )
-from firescore.warehouse import (
+from firescore.warehouse.store import (
     load_registries as load_registry_tables,
 )
 from scoring.runner import run_scoring

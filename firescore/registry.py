@@ -11,12 +11,12 @@ from pathlib import Path
 
 import polars as pl
 
-from firescore.casting import cast_sheet
-from firescore.contracts import contract
-from firescore.expectations import validate_sheets
+from firescore.intake.casting import cast_sheet
+from firescore.intake.contracts import contract
+from firescore.intake.expectations import validate_sheets
+from firescore.intake.reader import ReadResult, read_csv, read_excel
+from firescore.intake.values import UNPARSABLE, fold, parse_date
 from firescore.issues import ERROR, Issue
-from firescore.reader import ReadResult, read_csv, read_excel
-from firescore.values import UNPARSABLE, fold, parse_date
 
 _MONTH = re.compile(r"^(\d{4})年(\d{1,2})月(?:底|末)?(?:前|以前|之前)?$")
 _YEAR_END = re.compile(r"^(\d{4})年(?:年)?(?:底|末)(?:前|以前|之前)?$")

@@ -15,8 +15,8 @@ from prefect.cache_policies import NO_CACHE
 
 import firescore.quarter as plain
 from firescore.config import Config
-from firescore.discover import Submission
-from firescore.intake import ReadFile
+from firescore.intake.discover import Submission
+from firescore.intake.pipeline import ReadFile
 from firescore.publish.results_csv import RESULTS_CSV_NAME
 from firescore.quarter import RunSummary, Steps, run_quarter
 from firescore.registry import Registries

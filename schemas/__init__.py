@@ -1,1 +1,1 @@
-"""Sheet contracts as data: one YAML file per sheet (see firescore/contracts.py)."""
+"""Sheet contracts as data: one YAML file per sheet (see firescore/intake/contracts.py)."""

@@ -1,4 +1,4 @@
-"""Tiny hand-made warehouses for the scoring tests: a real in-memory DuckDB from warehouse.sql.
+"""Tiny hand-made warehouses for the scoring tests: a real in-memory DuckDB from warehouse/schema.sql.
 
 Helpers insert registry rows, submitted files and their rows the way the loader would, with
 the column letters of the generated templates, so ledger rows carry real cell references.
@@ -20,7 +20,7 @@ import yaml
 from firescore.scheme import Scheme
 
 ROOT = Path(__file__).resolve().parents[1]
-DDL = ROOT / "firescore" / "warehouse.sql"
+DDL = ROOT / "firescore" / "warehouse" / "schema.sql"
 SAMPLE_SCHEME = ROOT / "data_samples" / "scheme.yaml"
 
 # Column letters as a generated template lays the sheets out.

@@ -31,8 +31,8 @@ import polars as pl
 import pytest
 
 from firescore.config import load_config
-from firescore.discover import RECEIPT_LOG, Submission, discover
-from firescore.intake import (
+from firescore.intake.discover import RECEIPT_LOG, Submission, discover
+from firescore.intake.pipeline import (
     EMPTY_EARLIER,
     ReadFile,
     optional_sheets,
@@ -313,7 +313,7 @@ def test_bad_files_change_no_score(quarter_runs):
 
 
 def test_every_bad_file_is_rejected_and_quarantined(quarter_runs):
-    from firescore.warehouse import connect
+    from firescore.warehouse.store import connect
 
     con = connect(quarter_runs["bad"].warehouse, read_only=True)
     try:

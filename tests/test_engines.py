@@ -8,9 +8,9 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from firescore.contracts import Column, load_contracts
-from firescore.expectations import contract_checks, validate_sheets
-from firescore.reader import SheetData
+from firescore.intake.contracts import Column, load_contracts
+from firescore.intake.expectations import contract_checks, validate_sheets
+from firescore.intake.reader import SheetData
 
 # Per type: values that break something (blank, out of range or set, bad pattern) and a good one.
 SAMPLES = {

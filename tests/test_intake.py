@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from firescore.discover import discover
-from firescore.intake import read_submission, validate_quarter
+from firescore.intake.discover import discover
+from firescore.intake.pipeline import read_submission, validate_quarter
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
 from tests.builders import (
@@ -156,7 +156,7 @@ def test_receipt_log_decides_received_time(tmp_path, scheme, registries):
 
 
 def test_value_far_above_earlier_quarters_is_a_warning(tmp_path, scheme, registries):
-    from firescore.intake import EMPTY_EARLIER
+    from firescore.intake.pipeline import EMPTY_EARLIER
 
     street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")  # I01 分母 50
     subs = discover(tmp_path / "inbox", "2026Q2", TZ)

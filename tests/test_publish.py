@@ -25,7 +25,7 @@ from firescore.publish.sheets import display_width
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
 SHEETS = ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
 
-DDL = Path(__file__).resolve().parents[1] / "firescore" / "warehouse.sql"
+DDL = Path(__file__).resolve().parents[1] / "firescore" / "warehouse" / "schema.sql"
 QUARTER = "2026Q2"
 SHA_JD01 = "a" * 64
 SHA_JD02_REJECTED = "b" * 64

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from firescore import cli
+from firescore.commands.status import quarter_status, time_left_text
 from firescore.config import load_config
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
-from firescore.status import quarter_status, time_left_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")

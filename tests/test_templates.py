@@ -11,14 +11,14 @@ import openpyxl
 import polars as pl
 import pytest
 
-from firescore.checking import check_files
+from firescore.commands.check import check_files
 from firescore.config import load_config
-from firescore.contracts import contract
+from firescore.intake.contracts import contract
+from firescore.publish.templates import INPUT_COLOR, TemplateError, write_templates
 from firescore.quarter import run_quarter
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
-from firescore.templates import INPUT_COLOR, TemplateError, write_templates
-from firescore.warehouse import connect
+from firescore.warehouse.store import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = "2026Q3"

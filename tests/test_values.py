@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from firescore.registry import parse_deadline
-from firescore.values import (
+from firescore.intake.values import (
     UNPARSABLE,
     parse_date,
     parse_datetime,
@@ -16,6 +15,7 @@ from firescore.values import (
     parse_enum,
     parse_integer,
 )
+from firescore.registry import parse_deadline
 
 STATUSES = ["已完成", "推进中", "未启动"]
 SYNONYMS = {"完成": "已完成", "已办结": "已完成", "进行中": "推进中", "未开始": "未启动"}

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from firescore.discover import discover
-from firescore.intake import read_submission, validate_quarter
+from firescore.intake.discover import discover
+from firescore.intake.pipeline import read_submission, validate_quarter
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
-from firescore.warehouse import connect, known_files, load_files
+from firescore.warehouse.store import connect, known_files, load_files
 from tests.builders import street_file, write_registries
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from firescore.casting import cast_sheet
-from firescore.contracts import contract
-from firescore.reader import read_csv
+from firescore.intake.casting import cast_sheet
+from firescore.intake.contracts import contract
+from firescore.intake.reader import read_csv
 
 log = logging.getLogger(__name__)
 

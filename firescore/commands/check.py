@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from firescore.config import Config
-from firescore.discover import Submission, sha256_of
-from firescore.intake import optional_sheets, read_submission, validate_quarter
+from firescore.intake.discover import Submission, sha256_of
+from firescore.intake.pipeline import optional_sheets, read_submission, validate_quarter
 from firescore.issues import Issue
 from firescore.registry import Registries
 from firescore.scheme import Scheme, parse_quarter

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from firescore.intake import ReadFile
+from firescore.intake.pipeline import ReadFile
 from firescore.issues import SEVERITY_ZH
 
 

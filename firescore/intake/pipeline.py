@@ -9,12 +9,12 @@ from importlib import resources
 import duckdb
 import polars as pl
 
-from firescore.casting import Cell, cast_sheets
-from firescore.contracts import Contract, contract, load_contracts, submission_contracts
-from firescore.discover import Submission
-from firescore.expectations import Engine, validate_sheets
+from firescore.intake.casting import Cell, cast_sheets
+from firescore.intake.contracts import Contract, contract, load_contracts, submission_contracts
+from firescore.intake.discover import Submission
+from firescore.intake.expectations import Engine, validate_sheets
+from firescore.intake.reader import ReadResult, SheetData, read_csv, read_excel
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
-from firescore.reader import ReadResult, SheetData, read_csv, read_excel
 from firescore.registry import Registries
 from firescore.scheme import Scheme, quarter_bounds
 
@@ -239,7 +239,7 @@ def validate_quarter(
     """Validate all files of a quarter at once; append each file's new issues to it.
 
     Great Expectations runs once per sheet type over the concatenation of every file;
-    cross-row and cross-file rules are SQL queries over the same frames (firescore/rules/).
+    cross-row and cross-file rules are SQL queries over the same frames (firescore/intake/rules/).
     """
     by_id = {f.file_id: f for f in files}
     for spec in load_contracts().values():
@@ -261,7 +261,7 @@ def validate_quarter(
 def _rules() -> list[tuple[str, str, str]]:
     """Return (rule id, severity, sql) of every rule file, in name order."""
     found = []
-    for entry in sorted(resources.files("firescore.rules").iterdir(), key=lambda e: e.name):
+    for entry in sorted(resources.files("firescore.intake.rules").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".sql"):
             sql = entry.read_text(encoding="utf-8")
             severity = ERROR if "-- severity: error" in sql else WARNING

@@ -1,7 +1,7 @@
 """Pre-filled submission workbooks, one per unit, laid out by the sheet contracts (schemas/*.yaml).
 
 Every sheet a unit sends is written from its contract: headers, column order, widths, input
-formats, dropdowns and number/date checks all come from `firescore.contracts`; the registries
+formats, dropdowns and number/date checks all come from `firescore.intake.contracts`; the registries
 and the scheme only supply the pre-filled rows (the unit's tasks, its group's indicators).
 Pre-filled cells are locked, input cells are unlocked and shaded, and every sheet is protected
 (without a password: it stops slips, not the office).
@@ -23,8 +23,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from firescore.contracts import Column, Contract, submission_contracts
-from firescore.intake import optional_sheets, role_of
+from firescore.intake.contracts import Column, Contract, submission_contracts
+from firescore.intake.pipeline import optional_sheets, role_of
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
 from firescore.publish.feedback import UNSAFE_FILE_CHARS

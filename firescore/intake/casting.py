@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import polars as pl
 
-from firescore.contracts import Column
-from firescore.issues import ERROR, Issue, cell_issue
-from firescore.reader import SheetData
-from firescore.values import (
+from firescore.intake.contracts import Column
+from firescore.intake.reader import SheetData
+from firescore.intake.values import (
     UNPARSABLE,
     Unparsable,
     clean_text,
@@ -21,6 +20,7 @@ from firescore.values import (
     parse_decimal,
     parse_integer,
 )
+from firescore.issues import ERROR, Issue, cell_issue
 
 DECIMAL = pl.Decimal(38, 12)
 

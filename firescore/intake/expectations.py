@@ -20,9 +20,9 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from firescore.contracts import Column, Contract, load_contracts
+from firescore.intake.contracts import Column, Contract, load_contracts
+from firescore.intake.reader import SheetData
 from firescore.issues import ERROR, Issue, cell_issue
-from firescore.reader import SheetData
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from firescore.contracts import contract
-from firescore.intake import ReadFile
+from firescore.intake.contracts import contract
+from firescore.intake.pipeline import ReadFile
 from firescore.registry import Registries
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,9 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             ) from exc
         raise
     if not read_only:
-        con.execute(resources.files("firescore").joinpath("warehouse.sql").read_text("utf-8"))
+        con.execute(
+            resources.files("firescore.warehouse").joinpath("schema.sql").read_text("utf-8")
+        )
     return con
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from firescore.contracts import Contract
+from firescore.intake.contracts import Contract
+from firescore.intake.values import clean_text, fold
 from firescore.issues import ERROR, WARNING, Issue, cell_ref, col_letter, file_issue
-from firescore.values import clean_text, fold
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 HEADER_SCAN_ROWS = 30  # a header may sit below title rows and merged cells

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from firescore.discover import Submission, sha256_of
-from firescore.intake import ReadFile, read_submission
+from firescore.intake.discover import Submission, sha256_of
+from firescore.intake.pipeline import ReadFile, read_submission
 from firescore.issues import ERROR
 from firescore.registry import RegistryError
 from firescore.scheme import Scheme
-from firescore.warehouse import history_frame
+from firescore.warehouse.store import history_frame
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 

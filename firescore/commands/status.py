@@ -20,20 +20,20 @@ import duckdb
 import polars as pl
 
 from firescore.config import Config
-from firescore.discover import discover
-from firescore.intake import ReadFile, optional_sheets, read_submission, validate_quarter
+from firescore.intake.discover import discover
+from firescore.intake.pipeline import ReadFile, optional_sheets, read_submission, validate_quarter
 from firescore.issues import ERROR
 from firescore.publish.queries import SUBMISSIONS_SQL, fetch_rows
 from firescore.registry import Registries
 from firescore.scheme import Scheme, load_scheme_tables
-from firescore.warehouse import (
+from firescore.warehouse.store import (
     WarehouseBusy,
     accepted_fire_ids,
     connect,
     history_frame,
     load_files,
 )
-from firescore.warehouse import load_registries as load_registry_tables
+from firescore.warehouse.store import load_registries as load_registry_tables
 from scoring.runner import run_file as run_stage
 from scoring.runner import scoring_params, stage_files
 

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: connection (single writer), DDL, raw loads with provenance."""
