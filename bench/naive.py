@@ -236,9 +236,11 @@ def score(ctx: dict):
     import numpy as np
     import pandas as pd
 
+    from firescore.scheme import Quarter
+
     scheme, quarter, units = ctx["scheme"], ctx["quarter"], ctx["units"]
     qno = int(quarter[-1])
-    qend = pd.Timestamp(scheme.quarter_end(quarter))
+    qend = pd.Timestamp(Quarter(quarter).last_day)
     accepted = ctx["accepted"]  # unit_code -> file record
     blocks = {g: {b: float(p) for b, p in scheme.block_points(g).items()} for g in scheme.groups}
     ledger = []
@@ -585,7 +587,7 @@ def run_naive(
 
         from firescore.intake.contracts import load_contracts, submission_contracts
         from firescore.registry import load_registries
-        from firescore.scheme import load_scheme, quarter_label
+        from firescore.scheme import Quarter, load_scheme
     with clock.phase("setup"):
         scheme = load_scheme(scheme_path)
         reg = load_registries(data / "units.csv", data / "tasks.csv")
@@ -606,7 +608,7 @@ def run_naive(
                 if s in {"基本信息", "任务进展", "工作指标", "火灾情况", "加减分"}
             }
         )
-        quarter_names = {quarter: quarter, quarter_label(quarter): quarter}
+        quarter_names = {quarter: quarter, Quarter(quarter).label: quarter}
         log = pd.read_csv(data / "inbox" / quarter / "收件登记.csv", dtype=str)
         receipts = {
             (u, n): pd.Timestamp(t)

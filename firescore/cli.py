@@ -47,7 +47,7 @@ def _load(config_path: Path | None, quarter: str | None):
     """Load config, scheme and registries, turning user mistakes into exit 2."""
     from firescore.config import ConfigError, load_config
     from firescore.registry import RegistryError, load_registries
-    from firescore.scheme import SchemeError, load_scheme, parse_quarter
+    from firescore.scheme import SchemeError, load_scheme
 
     try:
         config = load_config(config_path)
@@ -57,12 +57,18 @@ def _load(config_path: Path | None, quarter: str | None):
         raise _fail(str(exc), EXIT_USAGE) from exc
     except RegistryError as exc:
         raise _fail("登记表有误：\n" + "\n".join(exc.lines), EXIT_USAGE) from exc
-    normal = None
-    if quarter is not None:
-        normal = parse_quarter(quarter)
-        if normal is None:
-            raise _fail(f"无法识别的考核季度“{quarter}”，应如 2026Q2", EXIT_USAGE)
+    normal = _quarter(quarter) if quarter is not None else None
     return config, scheme, registries, normal
+
+
+def _quarter(text: str):
+    """Parse the --quarter option, turning a text that names no quarter into exit 2."""
+    from firescore.scheme import Quarter, QuarterError
+
+    try:
+        return Quarter(text)
+    except QuarterError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
 
 
 @app.command()
@@ -100,8 +106,8 @@ def run(
         except WarehouseBusy as exc:
             raise _fail(str(exc), EXIT_BUSY) from exc
     _print_summary(summary)
-    if normal.endswith("Q4"):
-        _run_annual(cfg, scheme, int(normal[:4]))
+    if normal.number == 4:
+        _run_annual(cfg, scheme, normal.year)
 
 
 def _run_annual(cfg, scheme, year: int) -> None:
@@ -234,10 +240,9 @@ def _print_status(report) -> None:
     from firescore.commands.status import time_left_text
     from firescore.publish.leader import submission_columns, submission_values
     from firescore.publish.meta import chinese_date
-    from firescore.scheme import quarter_label
 
     console.print(
-        f"[bold]{quarter_label(report.quarter)}（{report.quarter}）报送情况[/]"
+        f"[bold]{report.quarter.label}（{report.quarter}）报送情况[/]"
         f"　截至 {report.now:%Y-%m-%d %H:%M}（{report.timezone}）",
         highlight=False,
     )
@@ -304,16 +309,13 @@ def explain(
     from firescore.commands.explain import as_json as explanation_json
     from firescore.commands.explain import explain as explain_unit
     from firescore.config import ConfigError, load_config
-    from firescore.scheme import parse_quarter
     from firescore.warehouse.store import WarehouseBusy, connect
 
     try:
         cfg = load_config(config).with_overrides(warehouse=warehouse)
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    normal = parse_quarter(quarter)
-    if normal is None:
-        raise _fail(f"无法识别的考核季度“{quarter}”，应如 2026Q2", EXIT_USAGE)
+    normal = _quarter(quarter)
     if not cfg.warehouse.is_file():
         raise _fail(
             f"找不到数据仓库 {cfg.warehouse}，请先运行 firescore run --quarter {normal}", EXIT_USAGE

@@ -31,7 +31,7 @@ from firescore.publish import PublishMeta, load_quarter, publish_feedback, publi
 from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
 from firescore.registry import Registries, load_registries
-from firescore.scheme import Scheme, load_scheme, quarter_label
+from firescore.scheme import Quarter, Scheme, describe_scheme, load_scheme
 from firescore.warehouse.store import (
     accepted_fire_ids,
     connect,
@@ -135,6 +135,7 @@ def run_quarter(
     config: Config, quarter: str, steps: Steps = Steps(), logger: logging.Logger = log
 ) -> RunSummary:
     """Run one quarter end to end and publish its workbooks; return the office's summary."""
+    quarter = Quarter(quarter)
     scheme = load_scheme(config.scheme)
     registries = load_registries(config.units, config.tasks)
     history = read_history(config.history, scheme, config.max_file_bytes, config.max_sheet_rows)
@@ -167,10 +168,10 @@ def run_quarter(
             district=scheme.district,
             title=scheme.title,
             quarter=quarter,
-            quarter_label=quarter_label(quarter),
+            quarter_label=quarter.label,
             as_of=as_of,
             run_id=run_id,
-            scheme_lines=scheme.describe_zh(),
+            scheme_lines=describe_scheme(scheme),
             deadline=scheme.report_deadline(quarter),
             timezone=scheme.timezone,
         )

@@ -13,13 +13,7 @@ from typing import Any
 
 import duckdb
 
-from firescore.scheme import (
-    Scheme,
-    load_scheme_tables,
-    parse_quarter,
-    quarter_bounds,
-    quarter_label,
-)
+from firescore.scheme import Quarter, QuarterError, Scheme, load_scheme_tables, year_quarters
 
 log = logging.getLogger(__name__)
 
@@ -44,26 +38,27 @@ def assert_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 
 def scoring_params(scheme: Scheme, quarter: str) -> dict[str, Any]:
     """Every value a stage may bind, for one quarter of the scheme's year."""
-    normal = parse_quarter(quarter)
-    if normal is None:
-        raise ScoringError(f"无法识别的考核季度「{quarter}」，应如 2026Q2 或 2026年第二季度")
-    start, end, number, year = quarter_bounds(normal)
-    if year != scheme.year:
-        raise ScoringError(f"考核季度 {normal} 不属于考核方案的年度 {scheme.year}")
+    try:
+        q = Quarter(quarter)
+    except QuarterError as exc:
+        raise ScoringError(str(exc)) from None
+    if q.year != scheme.year:
+        raise ScoringError(f"考核季度 {q} 不属于考核方案的年度 {scheme.year}")
+    previous = q.previous
     return {
-        "quarter": normal,
-        "year": year,
-        "quarter_no": number,
-        "quarter_label": quarter_label(normal),
-        "quarter_start": start,
-        "quarter_end": end,
-        "ytd_start": date(year, 1, 1),
-        "ytd_quarters": [f"{year}Q{n}" for n in range(1, number + 1)],
-        "ly_start": date(year - 1, 1, 1),
-        "ly_end": end.replace(year=year - 1),
-        "ly_quarters": [f"{year - 1}Q{n}" for n in range(1, 5)],
-        "prev_quarter": f"{year}Q{number - 1}" if number > 1 else None,
-        "deadline": scheme.report_deadline(normal),
+        "quarter": str(q),
+        "year": q.year,
+        "quarter_no": q.number,
+        "quarter_label": q.label,
+        "quarter_start": q.first_day,
+        "quarter_end": q.last_day,
+        "ytd_start": date(q.year, 1, 1),
+        "ytd_quarters": [str(p) for p in q.year_so_far()],
+        "ly_start": date(q.year - 1, 1, 1),
+        "ly_end": q.last_day.replace(year=q.year - 1),
+        "ly_quarters": [str(p) for p in year_quarters(q.year - 1)],
+        "prev_quarter": str(previous) if previous else None,
+        "deadline": scheme.report_deadline(q),
         "tz": scheme.timezone,
         "fire_unit": scheme.fire_source_unit,
         "adj_unit": scheme.adjustment_source_unit,

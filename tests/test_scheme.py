@@ -9,11 +9,12 @@ import pytest
 import yaml
 
 from firescore.scheme import (
+    Quarter,
+    QuarterError,
     SchemeError,
+    describe_scheme,
     load_scheme,
     load_scheme_tables,
-    parse_quarter,
-    quarter_label,
 )
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data_samples" / "scheme.yaml"
@@ -90,16 +91,32 @@ def test_indicator_target_follows_region_and_quarter(scheme):
     ],
 )
 def test_parse_quarter(text, expected):
-    assert parse_quarter(text) == expected
+    assert Quarter.parse(text) == expected
+
+
+def test_a_text_that_names_no_quarter_is_refused_with_one_chinese_message():
+    with pytest.raises(QuarterError) as refused:
+        Quarter("2026Q5")
+    assert str(refused.value) == "无法识别的考核季度「2026Q5」，应如 2026Q2 或 2026年第二季度"
 
 
 def test_quarter_dates_and_label(scheme):
-    assert scheme.quarter_end("2026Q1") == date(2026, 3, 31)
-    assert scheme.quarter_end("2026Q2") == date(2026, 6, 30)
+    assert Quarter("2026Q1").last_day == date(2026, 3, 31)
+    assert Quarter("2026年第二季度").first_day == date(2026, 4, 1)
+    assert Quarter("2026Q2").last_day == date(2026, 6, 30)
     assert scheme.report_deadline("2026Q2") == date(2026, 7, 10)
     assert scheme.report_deadline("2026Q4") == date(2027, 1, 10)
-    assert quarter_label("2026Q2") == "2026年第二季度"
-    assert quarter_label("2026Q4") == "2026年第四季度"
+    assert Quarter("2026Q2").label == "2026年第二季度"
+    assert Quarter("2026Q4").label == "2026年第四季度"
+    assert Quarter("2026Q2").previous == "2026Q1" and Quarter("2026Q1").previous is None
+    assert Quarter("2026Q3").year_so_far() == ["2026Q1", "2026Q2", "2026Q3"]
+
+
+def test_a_quarter_binds_and_compares_as_its_text():
+    quarter = Quarter("2026年第二季度")
+    con = duckdb.connect()
+    assert con.execute("SELECT $q = '2026Q2', $q", {"q": quarter}).fetchone() == (True, "2026Q2")
+    assert {"2026Q2": 1}[quarter] == 1
 
 
 @pytest.mark.parametrize(
@@ -205,14 +222,26 @@ def test_duplicate_key_and_bad_yaml_are_refused(tmp_path):
         load_scheme(tmp_path / "missing.yaml")
 
 
-def test_describe_zh_names_blocks_grades_veto_and_deadline(scheme):
-    text = dict(scheme.describe_zh())
+def test_describe_names_blocks_grades_veto_and_deadline(scheme):
+    text = dict(describe_scheme(scheme))
     assert text["镇街组分值"] == "重点任务落实45分、工作指标25分、火灾形势25分、信息报送5分"
     assert text["部门组分值"] == "重点任务落实50分、工作指标25分、火灾形势15分、信息报送10分"
     assert text["等次"].startswith("优秀≥90分，良好≥80分，合格≥60分")
     assert "镇街组" in text["一票否决"] and "较大及以上" in text["一票否决"]
     assert "不超过5分" in text["加减分"]
     assert "10日内" in text["报送时限"]
+    assert list(text)[:3] == ["考核方案", "考核年度", "镇街组分值"]
+    assert "优秀比例" not in text  # the 优秀 share is switched off in the sample
+
+
+def test_describe_follows_the_scheme_switches(tmp_path):
+    def edit(data):
+        data["veto"]["groups"] = {"镇街组": False, "部门组": False}
+        data["excellent_share"]["enabled"] = True
+
+    text = dict(describe_scheme(load_scheme(_write_variant(tmp_path, edit))))
+    assert text["一票否决"].startswith("适用于无：")
+    assert text["优秀比例"] == "优秀不超过本组参与排名单位的30%，超出者按排名降为良好。"
 
 
 def test_scheme_tables_carry_every_rule(scheme):

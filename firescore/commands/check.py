@@ -14,7 +14,7 @@ from firescore.intake.discover import Submission, sha256_of
 from firescore.intake.pipeline import optional_sheets, read_submission, validate_quarter
 from firescore.issues import Issue
 from firescore.registry import Registries
-from firescore.scheme import Scheme, parse_quarter
+from firescore.scheme import Quarter, Scheme
 
 
 @dataclass
@@ -59,7 +59,7 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
     if basic is None or basic.is_empty():
         return CheckReport(path, probe.issues)
     unit = basic.get_column("unit_code")[0] or "?"
-    quarter = parse_quarter(basic.get_column("quarter")[0] or "") or "?"
+    quarter = Quarter.parse(basic.get_column("quarter")[0]) or "?"
     read = read_submission(
         _submission(path, unit, quarter, tz),
         scheme,

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from firescore.publish.queries import BLOCKS, LEDGER_BLOCK_NAMES, fetch_rows
-from firescore.scheme import quarter_label
+from firescore.scheme import Quarter
 
 Row = dict[str, Any]
 SECTIONS = (*[key for key, _ in BLOCKS], "adjustment", "total")  # display order of ledger blocks
@@ -158,7 +158,7 @@ def render(explanation: Explanation) -> RenderableType:
     score = explanation.score
     heading = Text.assemble(
         (f"{score['unit_name']}（{score['unit_code']}，{score['grp']}）", "bold"),
-        f" {quarter_label(explanation.quarter)}（{explanation.quarter}）考核得分明细",
+        f" {Quarter(explanation.quarter).label}（{explanation.quarter}）考核得分明细",
     )
     scale = explanation.scale
     scale_line = (

@@ -25,7 +25,7 @@ from firescore.intake.pipeline import ReadFile, optional_sheets, read_submission
 from firescore.issues import ERROR
 from firescore.publish.queries import SUBMISSIONS_SQL, fetch_rows
 from firescore.registry import Registries
-from firescore.scheme import Scheme, load_scheme_tables
+from firescore.scheme import Quarter, Scheme, load_scheme_tables
 from firescore.warehouse.store import (
     WarehouseBusy,
     accepted_fire_ids,
@@ -73,7 +73,7 @@ class RejectedFile:
 class QuarterStatus:
     """The quarter's submissions as of ``now``."""
 
-    quarter: str
+    quarter: Quarter
     deadline: date  # last on-time day, in the scheme's time zone
     timezone: str
     now: datetime  # aware
@@ -101,6 +101,7 @@ def quarter_status(
     config: Config, scheme: Scheme, registries: Registries, quarter: str, now: datetime
 ) -> QuarterStatus:
     """Return the quarter's submissions as of ``now`` (files received later are left out)."""
+    quarter = Quarter(quarter)
     tz = ZoneInfo(scheme.timezone)
     params = scoring_params(scheme, quarter)
     submissions = [s for s in discover(config.inbox, quarter, tz) if s.received_at <= now]

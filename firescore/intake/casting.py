@@ -21,18 +21,18 @@ from firescore.intake.values import (
     parse_integer,
 )
 from firescore.issues import ERROR, Issue, cell_issue
+from firescore.scheme.calendar import Quarter
 
 DECIMAL = pl.Decimal(38, 12)
 
 
 def parse_quarter(text: str | None) -> str | None | Unparsable:
     """Parse 2026Q2, 2026q2, 2026年第二季度, 2026年第2季度 into 2026Q2."""
-    from firescore.scheme import parse_quarter as scheme_parse_quarter
-
     key = fold(text)
     if key is None:
         return None
-    return scheme_parse_quarter(key) or UNPARSABLE
+    quarter = Quarter.parse(key)
+    return str(quarter) if quarter is not None else UNPARSABLE
 
 
 def _parser(column: Column) -> tuple[Callable[[str | None], object], pl.DataType]:

@@ -16,7 +16,7 @@ from firescore.intake.expectations import Engine, validate_sheets
 from firescore.intake.reader import ReadResult, SheetData, read_csv, read_excel
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.registry import Registries
-from firescore.scheme import Scheme, quarter_bounds
+from firescore.scheme import Quarter, Scheme
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def run_rules(
     earlier_indicators: pl.DataFrame,
 ) -> list[Issue]:
     """Run every cross-row/cross-file rule query; each returns the offending rows."""
-    start, end, _, _ = quarter_bounds(quarter)
+    period = Quarter(quarter)
     con = duckdb.connect()
     try:
         tables = {
@@ -338,8 +338,8 @@ def run_rules(
         outlier = contract("工作指标").outlier
         params = {
             "quarter": quarter,
-            "quarter_start": start,
-            "quarter_end": end,
+            "quarter_start": period.first_day,
+            "quarter_end": period.last_day,
             "outlier_factor": outlier.factor if outlier else None,
             "outlier_min_jump": outlier.min_jump if outlier else None,
         }

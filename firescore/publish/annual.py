@@ -21,7 +21,7 @@ from firescore.publish.meta import chinese_datetime
 from firescore.publish.queries import GROUPS, fetch_rows
 from firescore.publish.results_csv import two_decimals
 from firescore.publish.sheets import Column, write_table
-from firescore.scheme import QUARTER_NUMERALS, Scheme, quarter_label
+from firescore.scheme import QUARTER_NUMERALS, Quarter, Scheme, describe_scheme
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def annual_meta(
         quarters=quarters,
         as_of=annual_as_of(con, year, scheme.timezone),
         timezone=scheme.timezone,
-        scheme_lines=[row for row in scheme.describe_zh() if row[0] in SCHEME_LINES],
+        scheme_lines=[row for row in describe_scheme(scheme) if row[0] in SCHEME_LINES],
     )
 
 
@@ -180,12 +180,12 @@ def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: 
     notes = [
         ("考核名称", meta.title),
         ("考核年度", f"{meta.year}年"),
-        ("已评分季度", "、".join(quarter_label(q) for q in meta.quarters)),
+        ("已评分季度", "、".join(Quarter(q).label for q in meta.quarters)),
         (
             "年度得分",
             "四个季度总分的平均值（四舍五入保留两位小数）；"
             + (
-                f"{'、'.join(quarter_label(q) for q in missing)}尚未评分，按0分计。"
+                f"{'、'.join(Quarter(q).label for q in missing)}尚未评分，按0分计。"
                 if missing
                 else "四个季度均已评分。"
             ),

@@ -43,7 +43,7 @@ from firescore.publish.sheets import (
 )
 from firescore.publish.sheets import Column as TableColumn
 from firescore.registry import Registries
-from firescore.scheme import Scheme, quarter_bounds, quarter_label
+from firescore.scheme import Quarter, Scheme
 
 log = logging.getLogger(__name__)
 
@@ -104,18 +104,18 @@ class TemplateContext:
     """The quarter and the scheme facts every workbook shows."""
 
     scheme: Scheme
-    quarter: str
+    quarter: Quarter
     choices: dict[tuple[str, str], list[str]]  # (sheet, field) -> dropdown values beyond enums
 
     @property
     def label(self) -> str:
         """Return the quarter label, e.g. 2026年第三季度."""
-        return quarter_label(self.quarter)
+        return self.quarter.label
 
 
-def template_file_name(code: str, name: str, quarter: str) -> str:
+def template_file_name(code: str, name: str, quarter: Quarter) -> str:
     """Return <单位代码>_<单位名称>_<季度>考核填报表.xlsx, safe as a file name."""
-    return UNSAFE_FILE_CHARS.sub("_", f"{code}_{name}_{quarter_label(quarter)}考核填报表") + ".xlsx"
+    return UNSAFE_FILE_CHARS.sub("_", f"{code}_{name}_{quarter.label}考核填报表") + ".xlsx"
 
 
 def write_templates(
@@ -126,8 +126,8 @@ def write_templates(
     unit: str | None = None,
 ) -> list[Path]:
     """Write one template per unit that submits (or only ``unit``) into ``out_dir``; return paths."""
-    _, _, _, year = quarter_bounds(quarter)
-    if year != scheme.year:
+    quarter = Quarter(quarter)
+    if quarter.year != scheme.year:
         raise TemplateError(f"考核季度 {quarter} 不属于考核方案的年度 {scheme.year}")
     context = TemplateContext(scheme, quarter, dropdown_choices(scheme, registries))
     paths = []
@@ -289,7 +289,7 @@ class DropdownLists:
 def write_template(path: Path, context: TemplateContext, unit: UnitTemplate) -> None:
     """Write one unit's template to ``path`` atomically."""
     title = f"{context.scheme.title}——{unit.name}{context.label}填报表"
-    created = datetime.combine(quarter_bounds(context.quarter)[0], datetime.min.time())
+    created = datetime.combine(context.quarter.first_day, datetime.min.time())
     with atomic_path(path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
         workbook.set_properties(formats.workbook_properties(title, created))
         fmt = TemplateFormats.create(workbook)
