@@ -1,7 +1,8 @@
 """Annual roll-up runner: scoring/annual/NN_*.sql with bound parameters, then assert_*.sql.
 
-The year is rebuilt in one transaction from the quarters' `unit_scores` (SCORING.md §7), in
-the same way as a quarter: rules joined in as the scheme_* tables, values bound as $params,
+The year is rebuilt in one transaction from the quarters' `unit_scores` (SCORING.md §7), by
+the same SQL runner as a quarter: rules joined in as the scheme_* tables, the shared macros of
+scoring/sql/00_macros.sql (grade, 一票否决, competition rank), values bound as $params,
 invariants that must return no rows.
 """
 
@@ -13,8 +14,15 @@ from typing import Any
 
 import duckdb
 
-from firescore.scheme import Scheme, load_scheme_tables
-from scoring.runner import MAX_ROWS_SHOWN, assert_files, run_file, stage_files
+from firescore.scheme import Scheme, load_scheme_tables, year_quarters
+from firescore.sql_runner import (
+    assert_files,
+    invariant_failures,
+    run_file,
+    stage_files,
+    transaction,
+)
+from scoring.runner import MACROS_FILE
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +35,7 @@ class AnnualError(Exception):
 
 def annual_params(year: int) -> dict[str, Any]:
     """Return the values the annual stages bind: the year and its four quarters."""
-    return {"year": year, **{f"q{n}": f"{year}Q{n}" for n in range(1, 5)}}
+    return {"year": year, **{f"q{q.number}": str(q) for q in year_quarters(year)}}
 
 
 def scored_quarters(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
@@ -51,35 +59,17 @@ def run_annual(con: duckdb.DuckDBPyConnection, scheme: Scheme, year: int) -> lis
             f"数据仓库中没有 {year} 年任何季度的评分结果，请先运行 firescore run --quarter {year}Q1 等"
         )
     params = annual_params(year)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         load_scheme_tables(con, scheme)
         con.execute("DELETE FROM annual_scores WHERE year = $year", {"year": year})
-        for path in stage_files(ANNUAL_DIR):
+        for path in [MACROS_FILE, *stage_files(ANNUAL_DIR)]:
             log.debug("annual stage %s", path.name)
             run_file(con, path, params)
-        check_invariants(con, params)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        failures = invariant_failures(con, assert_files(ANNUAL_DIR), params)
+        if failures:
+            raise AnnualError(
+                f"年度汇总校验未通过，{year} 年度结果未更新（保留上次结果）。\n"
+                + "\n".join(failures)
+            )
     log.info("annual roll-up %d from %s", year, quarters)
     return quarters
-
-
-def check_invariants(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
-    """Run every annual assert_*.sql; raise AnnualError listing the offending rows."""
-    failures = []
-    for path in assert_files(ANNUAL_DIR):
-        columns, rows = run_file(con, path, params)
-        if rows:
-            shown = "\n".join(
-                "    " + ", ".join(f"{c}={v!r}" for c, v in zip(columns, row, strict=True))
-                for row in rows[:MAX_ROWS_SHOWN]
-            )
-            failures.append(f"{path.name}: {len(rows)} offending row(s)\n{shown}")
-    if failures:
-        raise AnnualError(
-            f"年度汇总校验未通过，{params['year']} 年度结果未更新（保留上次结果）。\n"
-            + "\n".join(failures)
-        )

@@ -271,3 +271,13 @@ def test_scheme_tables_carry_every_rule(scheme):
     assert con.execute(
         "SELECT item, points, is_bonus FROM scheme_adjustment_types WHERE item = '被约谈'"
     ).fetchall() == [("被约谈", Decimal("-2"), False)]
+
+
+def test_every_scheme_param_is_read_by_the_scoring_sql(scheme):
+    con = duckdb.connect()
+    load_scheme_tables(con, scheme)
+    keys = {k for (k,) in con.execute("SELECT key FROM scheme_params").fetchall()}
+    sql = "\n".join(
+        p.read_text(encoding="utf-8") for p in (SAMPLE.parents[1] / "scoring").rglob("*.sql")
+    )
+    assert {k for k in keys if f"'{k}'" not in sql} == set()

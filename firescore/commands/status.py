@@ -26,6 +26,7 @@ from firescore.issues import ERROR
 from firescore.publish.queries import SUBMISSIONS_SQL, fetch_rows
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme, load_scheme_tables
+from firescore.sql_runner import run_file as run_stage
 from firescore.warehouse.store import (
     WarehouseBusy,
     accepted_fire_ids,
@@ -34,7 +35,6 @@ from firescore.warehouse.store import (
     load_files,
 )
 from firescore.warehouse.store import load_registries as load_registry_tables
-from scoring.runner import run_file as run_stage
 from scoring.runner import scoring_params, stage_files
 
 log = logging.getLogger(__name__)

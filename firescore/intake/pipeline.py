@@ -17,6 +17,7 @@ from firescore.intake.reader import ReadResult, SheetData, read_csv, read_excel
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme
+from firescore.sql_runner import run_sql
 
 log = logging.getLogger(__name__)
 
@@ -346,10 +347,8 @@ def run_rules(
         by_id = {f.file_id: f for f in files}
         issues = []
         for rule_id, severity, sql in _rules():
-            used = {k: v for k, v in params.items() if f"${k}" in sql}
-            cursor = con.execute(sql, used)
-            names = [d[0] for d in cursor.description]
-            for values in cursor.fetchall():
+            names, offending = run_sql(con, sql, params, rule_id)
+            for values in offending:
                 row = dict(zip(names, values, strict=True))
                 read = by_id[row["file_id"]]
                 # A value that could not be cast is reported once, as a type error, not again

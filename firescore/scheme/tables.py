@@ -119,7 +119,6 @@ def _table_rows(scheme: Scheme) -> dict[str, list[tuple[Any, ...]]]:
             ("ongoing_with_evidence", t.ongoing.with_evidence, None),
             ("ongoing_without_evidence", t.ongoing.without_evidence, None),
             ("ongoing_not_done", t.ongoing.not_done, None),
-            ("deadline_days", Decimal(scheme.reporting.deadline_days), None),
             ("late_penalty_per_day", scheme.reporting.late_penalty_per_day, None),
             ("bonus_cap", scheme.adjustments.bonus_cap, None),
             (
@@ -132,9 +131,6 @@ def _table_rows(scheme: Scheme) -> dict[str, list[tuple[Any, ...]]]:
             ("excellent_enabled", Decimal(int(scheme.excellent_share.enabled)), None),
             ("excellent_fallback_grade", None, scheme.excellent_share.fallback_grade),
             ("default_region", None, scheme.default_region),
-            ("timezone", None, scheme.timezone),
-            ("fire_source_unit", None, scheme.fire_source_unit),
-            ("adjustment_source_unit", None, scheme.adjustment_source_unit),
         ],
     }
     return rows

@@ -3,19 +3,6 @@
 -- (grade bands on the shown total, vetoed units last, competition ranks, optional 优秀 share).
 INSERT INTO annual_scores
 WITH
-params AS (
-    SELECT
-        max(text) FILTER (WHERE key = 'veto_grade')               AS veto_grade,
-        max(num) FILTER (WHERE key = 'excellent_enabled') = 1     AS excellent_enabled,
-        max(num) FILTER (WHERE key = 'excellent_share')           AS excellent_share,
-        max(text) FILTER (WHERE key = 'excellent_fallback_grade') AS fallback_grade
-    FROM scheme_params
-),
-
-top_grade AS (
-    SELECT arg_max(grade, min_total) AS grade FROM scheme_grades
-),
-
 quarters AS (
     SELECT unit_code, quarter, total, veto, veto_reason
     FROM unit_scores
@@ -51,16 +38,14 @@ averaged AS (
 graded AS (
     SELECT
         a.*,
-        (SELECT arg_max(g.grade, g.min_total) FROM scheme_grades AS g WHERE g.min_total <= a.total)
-            AS band
+        grade_band(a.total) AS band
     FROM averaged AS a
 ),
 
 ranked AS (
     SELECT
         *,
-        -- competition ranking (1, 2, 2, 4); vetoed units after all others
-        rank() OVER (PARTITION BY grp ORDER BY veto, total DESC)::INTEGER AS rank,
+        competition_rank(grp, veto, total) AS rank,
         count(*) OVER (PARTITION BY grp) AS group_size
     FROM graded
 )
@@ -76,17 +61,8 @@ SELECT
     r.q4_total,
     r.quarters_scored,
     r.total,
-    CASE
-        WHEN r.veto THEN p.veto_grade
-        -- optional: 优秀 only within the top share of the group, by rank
-        WHEN p.excellent_enabled AND r.band = t.grade
-            AND r.rank > floor(p.excellent_share * r.group_size)
-            THEN p.fallback_grade
-        ELSE r.band
-    END AS grade,
+    final_grade(r.band, r.veto, r.rank, r.group_size) AS grade,
     r.veto,
     r.veto_reason,
     r.rank
-FROM ranked AS r
-CROSS JOIN params AS p
-CROSS JOIN top_grade AS t;
+FROM ranked AS r;

@@ -31,3 +31,27 @@ CREATE OR REPLACE TEMP MACRO cell_ref(col_letter, excel_row) AS
 -- decimals, so their sum can miss an exact half (89.985) by a few 1e-12; rounding at 10 decimals
 -- first restores it, so the total is what a person adding the ledger by hand would get.
 CREATE OR REPLACE TEMP MACRO round_total(x) AS round(round(x::DECIMAL(38, 12), 10), 2);
+
+-- Grading and ranking (SCORING.md §7), shared by the quarter (80_rank.sql) and the year
+-- (scoring/annual/10_annual_scores.sql), which the annual runner runs this file for.
+
+-- The grade band of a shown total: the highest band whose lower bound (inclusive) it reaches.
+CREATE OR REPLACE TEMP MACRO grade_band(shown_total) AS
+    (SELECT arg_max(g.grade, g.min_total) FROM scheme_grades AS g WHERE g.min_total <= shown_total);
+
+-- Competition ranking within the group (1, 2, 2, 4); vetoed units after all others.
+CREATE OR REPLACE TEMP MACRO competition_rank(unit_group, is_vetoed, shown_total) AS
+    rank() OVER (PARTITION BY unit_group ORDER BY is_vetoed, shown_total DESC)::INTEGER;
+
+-- The grade given: 一票否决 gives the veto grade; with the optional 优秀 share switched on, a
+-- unit in the top band beyond the top share of its group (by rank) gets the fallback grade.
+CREATE OR REPLACE TEMP MACRO final_grade(band_grade, is_vetoed, group_rank, group_size) AS
+    CASE
+        WHEN is_vetoed THEN (SELECT p.text FROM scheme_params AS p WHERE p.key = 'veto_grade')
+        WHEN (SELECT p.num FROM scheme_params AS p WHERE p.key = 'excellent_enabled') = 1
+            AND band_grade = (SELECT arg_max(g.grade, g.min_total) FROM scheme_grades AS g)
+            AND group_rank > floor(dec_mul(
+                (SELECT p.num FROM scheme_params AS p WHERE p.key = 'excellent_share'), group_size))
+            THEN (SELECT p.text FROM scheme_params AS p WHERE p.key = 'excellent_fallback_grade')
+        ELSE band_grade
+    END;

@@ -10,24 +10,24 @@ SELECT
     grp = '镇街组' OR len(place_types) > 0 AS applicable
 FROM stg_units;
 
+-- Each fire of this year to date and of the same period last year, once per unit it counts
+-- against: the one place the attribution rule is written.
+CREATE OR REPLACE TEMP TABLE calc_fire_attributed AS
+WITH
+fires AS (
+    SELECT true AS this_year, * FROM stg_fires_ytd
+    UNION ALL BY NAME
+    SELECT false AS this_year, * FROM stg_fires_base
+)
+
+SELECT u.unit_code, f.*
+FROM calc_fire_units AS u
+JOIN fires AS f
+    ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
+    OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type));
+
 CREATE OR REPLACE TEMP TABLE calc_fire AS
 WITH
-attributed_ytd AS (
-    SELECT u.unit_code, f.*
-    FROM calc_fire_units AS u
-    JOIN stg_fires_ytd AS f
-        ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
-        OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type))
-),
-
-attributed_base AS (
-    SELECT u.unit_code, f.*
-    FROM calc_fire_units AS u
-    JOIN stg_fires_base AS f
-        ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
-        OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type))
-),
-
 current_year AS (
     SELECT
         unit_code,
@@ -37,7 +37,8 @@ current_year AS (
         sum(loss) AS loss,
         array_to_string(list_slice(list(fire_id ORDER BY fire_time, fire_id), 1, 20), '、')
             || CASE WHEN count(*) > 20 THEN format('等{}起', count(*)) ELSE '' END AS fire_ids
-    FROM attributed_ytd
+    FROM calc_fire_attributed
+    WHERE this_year
     GROUP BY unit_code
 ),
 
@@ -48,7 +49,8 @@ last_year AS (
         sum(deaths) AS deaths,
         sum(injuries) AS injuries,
         sum(loss) AS loss
-    FROM attributed_base
+    FROM calc_fire_attributed
+    WHERE NOT this_year
     GROUP BY unit_code
 ),
 
@@ -145,7 +147,7 @@ FROM calc_fire_units
 WHERE NOT applicable;
 
 -- 一票否决: a unit of a group with the veto switched on and a fire of the minimum grade or
--- above YTD attributed to it (streets by 镇街代码, departments by 监管场所类型).
+-- above YTD attributed to it (calc_fire_attributed).
 CREATE OR REPLACE TEMP TABLE calc_veto AS
 WITH
 min_severity AS (
@@ -158,14 +160,12 @@ severities AS (
 
 serious AS (
     SELECT u.unit_code, f.fire_id, f.fire_time, f.grade, f.sha256, f.excel_row
-    FROM calc_fire_units AS u
+    FROM calc_fire_attributed AS f
+    JOIN calc_fire_units AS u ON u.unit_code = f.unit_code
     JOIN scheme_veto AS v ON v.grp = u.grp AND v.enabled
-    JOIN stg_fires_ytd AS f
-        ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
-        OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type))
     JOIN severities AS s ON s.grade = f.grade
     CROSS JOIN min_severity AS m
-    WHERE s.severity >= m.severity
+    WHERE f.this_year AND s.severity >= m.severity
 )
 
 SELECT

@@ -2,19 +2,6 @@
 -- competition rank within the group (non-vetoed first), optional 优秀 share, rank change.
 INSERT INTO unit_scores
 WITH
-params AS (
-    SELECT
-        max(text) FILTER (WHERE key = 'veto_grade')               AS veto_grade,
-        max(num) FILTER (WHERE key = 'excellent_enabled') = 1     AS excellent_enabled,
-        max(num) FILTER (WHERE key = 'excellent_share')           AS excellent_share,
-        max(text) FILTER (WHERE key = 'excellent_fallback_grade') AS fallback_grade
-    FROM scheme_params
-),
-
-top_grade AS (
-    SELECT arg_max(grade, min_total) AS grade FROM scheme_grades
-),
-
 blocks AS (
     SELECT
         unit_code,
@@ -56,9 +43,7 @@ graded AS (
         v.unit_code IS NOT NULL AS veto,
         v.veto_reason,
         a.unit_code IS NOT NULL AS submitted,
-        -- grade bands on the shown (rounded) total, lower bounds inclusive
-        (SELECT arg_max(g.grade, g.min_total) FROM scheme_grades AS g WHERE g.min_total <= s.total)
-            AS band
+        grade_band(s.total) AS band
     FROM stg_units AS u
     JOIN sums AS s ON s.unit_code = u.unit_code
     LEFT JOIN calc_veto AS v ON v.unit_code = u.unit_code
@@ -68,26 +53,14 @@ graded AS (
 ranked AS (
     SELECT
         *,
-        -- competition ranking (1, 2, 2, 4); vetoed units after all others
-        rank() OVER (PARTITION BY grp ORDER BY veto, total DESC)::INTEGER AS rank,
+        competition_rank(grp, veto, total) AS rank,
         count(*) OVER (PARTITION BY grp) AS group_size
     FROM graded
 ),
 
-final_grade AS (
-    SELECT
-        r.*,
-        CASE
-            WHEN r.veto THEN p.veto_grade
-            -- optional: 优秀 only within the top share of the group, by rank
-            WHEN p.excellent_enabled AND r.band = t.grade
-                AND r.rank > floor(dec_mul(p.excellent_share, r.group_size))
-                THEN p.fallback_grade
-            ELSE r.band
-        END AS grade
-    FROM ranked AS r
-    CROSS JOIN params AS p
-    CROSS JOIN top_grade AS t
+given_grade AS (
+    SELECT *, final_grade(band, veto, rank, group_size) AS grade
+    FROM ranked
 ),
 
 previous AS (
@@ -121,6 +94,6 @@ SELECT
     f.rank,
     p.rank - f.rank AS rank_change,
     f.submitted
-FROM final_grade AS f
+FROM given_grade AS f
 JOIN blocks AS b ON b.unit_code = f.unit_code
 LEFT JOIN previous AS p ON p.unit_code = f.unit_code;
