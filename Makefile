@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench render clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,24 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Print each kind of workbook as LibreOffice does (not part of `make test`): out/render/*.pdf and
+# one PNG per page under out/render/png/. Needs soffice and pdftoppm (README: "Look at the pages").
+RENDER := out/render
+render: demo
+	@command -v soffice >/dev/null || { echo "soffice missing: apt-get install libreoffice-calc-nogui poppler-utils fonts-noto-cjk"; exit 2; }
+	$(BIN)/firescore run --year 2026
+	$(BIN)/firescore templates --quarter 2026Q3 --unit JD01 --out $(RENDER)/templates
+	rm -rf $(RENDER)/png $(RENDER)/*.pdf && mkdir -p $(RENDER)/png
+	soffice --headless --convert-to pdf --outdir $(RENDER) \
+		out/2026Q2/考核结果_2026Q2.xlsx out/2026Q2/单位反馈/JD01_*.xlsx \
+		out/2026Q2/validation/校验问题_2026Q2.xlsx out/2026/年度考核结果_2026.xlsx \
+		$(RENDER)/templates/*.xlsx >/dev/null
+	@for pdf in $(RENDER)/*.pdf; do \
+		name=$$(basename "$$pdf" .pdf); \
+		pdftoppm -r 60 -png "$$pdf" "$(RENDER)/png/$$name"; \
+		echo "$$pdf: $$(pdfinfo "$$pdf" | awk '/^Pages:/ {print $$2}') pages"; \
+	done
 
 clean:
 	rm -rf out

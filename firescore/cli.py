@@ -122,7 +122,8 @@ def _run_annual(cfg, scheme, year: int) -> None:
         raise _fail(str(exc), EXIT_BUSY) from exc
     try:
         quarters = run_annual(con, scheme, year)
-        paths = publish_annual(con, annual_meta(con, scheme, year, quarters), cfg.out)
+        meta = annual_meta(con, scheme, year, quarters, cfg.office, cfg.attachment)
+        paths = publish_annual(con, meta, cfg.out)
     except AnnualError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     finally:
@@ -194,7 +195,7 @@ def templates(
     cfg, scheme, registries, normal = _load(config, quarter)
     target = out if out is not None else cfg.out / normal / TEMPLATES_DIR
     try:
-        paths = write_templates(scheme, registries, normal, target, unit)
+        paths = write_templates(scheme, registries, normal, target, unit, cfg.office)
     except TemplateError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     console.print(f"[bold]已生成 {normal} 填报模板 {len(paths)} 个[/]：{target}", highlight=False)

@@ -1,4 +1,4 @@
-"""firescore.toml: where the scheme, registries, inbox, outputs and warehouse are."""
+"""firescore.toml: where the scheme, registries, inbox, outputs and warehouse are; who issues."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
-    """Resolved paths and limits of one installation."""
+    """Resolved paths, limits and issuing office of one installation."""
 
     scheme: Path
     units: Path
@@ -29,6 +29,8 @@ class Config:
     max_sheet_rows: int = 200_000
     max_sheet_cells: int = 5_000_000
     batch_size: int = 200
+    office: str = ""  # issuing office, under every sheet's title (渝中区消防安全委员会办公室)
+    attachment: str | None = None  # 附件 label top left of the leaders' workbooks (附件1)
 
     def with_overrides(self, **paths: Path | None) -> Config:
         """Return a copy with the given non-empty paths replaced (CLI flags)."""
@@ -42,6 +44,8 @@ _LIMIT_KEYS = {
     "max_sheet_cells": int,
     "batch_size": int,
 }
+_OFFICE_KEYS = {"name": "office", "attachment": "attachment"}  # [office] key -> Config field
+MAX_OFFICE_TEXT = 60  # characters: the office line must fit above a printed table
 
 
 def find_config(explicit: Path | None = None) -> Path:
@@ -62,15 +66,20 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from exc
-    unknown = set(data) - {"paths", "limits"}
+    unknown = set(data) - {"paths", "limits", "office"}
     if unknown:
         raise ConfigError(f"配置文件 {path} 中有未知的节：{'、'.join(sorted(unknown))}")
     paths = data.get("paths", {})
     limits = data.get("limits", {})
+    office = data.get("office", {})
+    if not isinstance(office, dict):
+        raise ConfigError(f"配置文件 {path} 中的 office 应为一节（[office]）")
     for key in set(paths) - set(_PATH_KEYS):
         raise ConfigError(f"配置文件 {path} 中有未知的键 paths.{key}")
     for key in set(limits) - set(_LIMIT_KEYS):
         raise ConfigError(f"配置文件 {path} 中有未知的键 limits.{key}")
+    for key in set(office) - set(_OFFICE_KEYS):
+        raise ConfigError(f"配置文件 {path} 中有未知的键 office.{key}")
     base = path.resolve().parent
     resolved = {}
     for key in _PATH_KEYS:
@@ -82,4 +91,19 @@ def load_config(path: Path | None = None) -> Config:
             if not isinstance(limits[key], kind) or limits[key] <= 0:
                 raise ConfigError(f"配置文件 {path} 中的键 limits.{key} 应为正整数")
             resolved[key] = limits[key]
+    for key, field_name in _OFFICE_KEYS.items():
+        if key in office:
+            resolved[field_name] = _office_text(path, key, office[key])
     return Config(**resolved)
+
+
+def _office_text(path: Path, key: str, value: object) -> str:
+    """Return an [office] value: a one-line, non-empty text short enough to print."""
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        raise ConfigError(f"配置文件 {path} 中的键 office.{key} 应为一行非空文字")
+    if len(value.strip()) > MAX_OFFICE_TEXT:
+        raise ConfigError(
+            f"配置文件 {path} 中的键 office.{key} 过长（{len(value.strip())}个字），"
+            f"应不超过{MAX_OFFICE_TEXT}个字"
+        )
+    return value.strip()

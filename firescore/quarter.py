@@ -174,6 +174,8 @@ def run_quarter(
             scheme_lines=describe_scheme(scheme),
             deadline=scheme.report_deadline(quarter),
             timezone=scheme.timezone,
+            office=config.office,
+            attachment=config.attachment,
         )
         # Every publisher reads the same scored quarter: load it once.
         data = load_quarter(con, quarter, scheme.timezone)

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from firescore.cli import app
 from scoring.annual import AnnualError, run_annual
+from tests.readback import headers, heading_lines, short_rows, table, tables
 from tests.scoring_fixtures import DDL, add_file, add_unit, scheme
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,8 +203,12 @@ def test_run_year_writes_the_annual_workbook_and_csv(tmp_path):
     book = openpyxl.load_workbook(out / "2026" / "年度考核结果_2026.xlsx")
     assert book.sheetnames == ["年度排名", "镇街组", "部门组", "说明"]
     ws = book["部门组"]
-    assert ws["A1"].value == "渝中区2026年度消防工作考核结果——部门组"
-    assert [c.value for c in ws[2]] == [
+    assert heading_lines(ws) == [
+        "附件1",
+        "渝中区2026年度消防工作考核结果——部门组",
+        "渝中区消防安全委员会办公室　　数据截至：2026年10月9日 16:30",
+    ]
+    assert headers(ws) == [
         "排名",
         "单位代码",
         "单位名称",
@@ -216,9 +221,16 @@ def test_run_year_writes_the_annual_workbook_and_csv(tmp_path):
         "等次",
         "一票否决",
     ]
-    assert [c.value for c in ws[5]][:3] == [3, "BM03", "BM03单位"]
-    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
-    notes = {row[0].value: row[1].value for row in book["说明"].iter_rows(min_row=3)}
+    assert table(ws)[2][:3] == (3, "BM03", "BM03单位")
+    assert ws.print_title_rows == "$4:$4" and ws.page_setup.orientation == "landscape"
+    # 年度排名: one table per group, as ranks restart in each group.
+    assert [[row[3] for row in rows] for rows in tables(book["年度排名"])] == [
+        ["镇街组"] * 3,
+        ["部门组"] * 3,
+    ]
+    for sheet in book:
+        assert short_rows(sheet) == [], sheet.title
+    notes = dict(row[:2] for row in table(book["说明"]))
     assert "2026年第四季度尚未评分，按0分计" in notes["年度得分"]
     assert notes["数据截至"] == "2026年10月9日 16:30"
     # The same inputs give the same bytes.

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from firescore.config import load_config
+from tests.readback import short_rows, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,8 +128,26 @@ def test_leader_workbook_sheets_and_ranking(outputs):
         "说明",
     ]
     sheet = book["排名总表"]
-    assert "渝中区" in sheet["A1"].value and "2026年第二季度" in sheet["A1"].value
+    assert sheet["A1"].value == "附件1"  # firescore.toml [office] attachment
+    assert "渝中区" in sheet["A2"].value and "2026年第二季度" in sheet["A2"].value
+    assert sheet["A3"].value.startswith("渝中区消防安全委员会办公室")
     assert sheet.page_setup.orientation == "landscape"
+    streets, departments = tables(sheet)
+    assert (len(streets), len(departments)) == (11, 20)
+    assert streets[0][0] == departments[0][0] == 1  # each group its own table, ranks from 1
+
+
+def test_every_row_of_every_published_workbook_fits_its_text(outputs):
+    q2 = outputs["out"] / "2026Q2"
+    feedback = sorted((q2 / "单位反馈").glob("*.xlsx"))
+    assert len(feedback) == 33
+    for path in [
+        q2 / "考核结果_2026Q2.xlsx",
+        q2 / "validation" / "校验问题_2026Q2.xlsx",
+        *feedback,
+    ]:
+        for ws in openpyxl.load_workbook(path):
+            assert short_rows(ws) == [], f"{path.name} {ws.title}"
 
 
 def test_rerun_is_byte_identical_and_parses_nothing_new(outputs):

@@ -20,7 +20,9 @@ import pytest
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.atomic import atomic_path
 from firescore.publish.feedback import feedback_file_name
-from firescore.publish.sheets import display_width
+from firescore.publish.rows import display_width, line_height, text_lines
+from firescore.publish.validation import publish_validation
+from tests.readback import header_rows, headers, heading_lines, short_rows, table, tables
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
 SHEETS = ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
@@ -33,6 +35,17 @@ SHA_JD02 = "c" * 64
 SHA_ZD01 = "d" * 64
 FORMULA_VALUE = '=HYPERLINK("http://evil.example","点我")'
 FORMULA_REASON = "=1+1"
+OFFICE = "渝中区消防安全委员会办公室"
+# Long CJK texts: their rows must be as tall as their wrapped lines in every reader.
+LONG_REASON = (
+    "逾期未完成（推进中）得0.3：任务完成时限为2026年6月30日，截至报送日仍在推进，"
+    "进展情况写明已完成主体施工、正在组织验收，佐证材料为施工合同和现场照片，"
+    "按逾期完成计分规则折算后得分系数为0.3，请在下季度报送前完成验收并补充验收报告。"
+)
+LONG_MESSAGE = (
+    "工作指标!D5「数值」不是数值：应填写阿拉伯数字（可带小数），不要填写文字、公式或单位；"
+    "如本季度确无此项工作，请填0并在备注中说明原因，以免该指标按未填报处理。"
+)
 
 META = PublishMeta(
     district="渝中区",
@@ -46,6 +59,8 @@ META = PublishMeta(
         ("等次", "优秀≥90，良好≥80，合格≥60，不合格<60。"),
     ],
     deadline=date(2026, 7, 10),
+    office=OFFICE,
+    attachment="附件1",
 )
 
 UNITS = [
@@ -81,7 +96,7 @@ SCORES = [
 # unit_code, block, item_id, item_name, max, points, reason, sha, sheet, cell
 LEDGER = [
     ("JD01", "tasks", "T01", "高层建筑消防设施改造", "5", "5", "已完成，按时", SHA_JD01, "任务进展", "C5"),
-    ("JD01", "tasks", "T02", "电动自行车集中充电设施建设", "5", "1.5", "逾期未完成（推进中）得0.3", SHA_JD01, "任务进展", "C6"),
+    ("JD01", "tasks", "T02", "电动自行车集中充电设施建设", "5", "1.5", LONG_REASON, SHA_JD01, "任务进展", "C6"),
     ("JD01", "indicators", "I02", "火灾隐患整改率", "5", "3.125", FORMULA_REASON, SHA_JD01, "工作指标", "D5"),
     ("JD01", "adjustment", "A001", "通报表扬（区级）", "0", "3", "区安委办通报表扬", None, None, None),
     ("JD02", "reporting", "R01", "按时报送", "5", "4", "逾期1天", SHA_JD02, None, None),
@@ -115,7 +130,7 @@ ISSUES = [
     (SHA_JD02, "JD02", "warning", "W_PROGRESS", "任务进展", "C7", "进展情况", None, "填写进展情况",
      "任务进展!C7「进展情况」为空，推进中的任务应填写进展情况"),
     (SHA_JD01, "JD01", "warning", "W_OUTLIER", "工作指标", "D5", "数值", FORMULA_VALUE, "数值",
-     "工作指标!D5「数值」不是数值"),
+     LONG_MESSAGE),
 ]  # fmt: skip
 
 
@@ -171,11 +186,6 @@ def book(published: list[Path]) -> openpyxl.Workbook:
     return openpyxl.load_workbook(published[0])
 
 
-def table(ws) -> list[tuple]:
-    """Return the data rows of a sheet (below the title and header rows)."""
-    return list(ws.iter_rows(min_row=3, values_only=True))
-
-
 def test_outputs_land_in_the_quarter_folder(published: list[Path]) -> None:
     workbook, csv = published
     assert workbook.name == "考核结果_2026Q2.xlsx"
@@ -192,75 +202,114 @@ def test_sheet_names_and_order(book) -> None:
     assert book.sheetnames == SHEETS
 
 
-def test_every_sheet_has_a_merged_title_naming_district_and_quarter(book) -> None:
+def test_every_sheet_reads_like_an_office_attachment(book) -> None:
     for ws in book:
-        assert ws["A1"].value == f"渝中区2026年第二季度消防工作考核结果——{ws.title}"
-        merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == 1]
-        assert merged == [f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}1"]
-        assert ws["A1"].font.name == "黑体"
-        assert ws["A1"].font.sz == 16
+        title = f"渝中区2026年第二季度消防工作考核结果——{ws.title}"
+        # 附件 label top left, the title, then the issuing office and the date of the data.
+        assert heading_lines(ws)[:3] == [
+            "附件1",
+            title,
+            f"{OFFICE}　　数据截至：2026年7月15日 09:30",
+        ]
+        assert ws["A1"].font.name == "黑体" and ws["A1"].alignment.horizontal == "left"
+        last = openpyxl.utils.get_column_letter(ws.max_column)
+        merged = {str(r) for r in ws.merged_cells.ranges if r.min_row <= 3}
+        assert merged == {f"A1:{last}1", f"A2:{last}2", f"A3:{last}3"}, ws.title
+        assert ws["A2"].font.name == "黑体"
+        assert ws["A2"].font.sz == 16
 
 
-def test_ranking_headers_state_block_full_points(book) -> None:
-    headers = [c.value for c in book["排名总表"][2]]
-    assert headers == [
+def test_ranking_headers_state_each_groups_full_points(book) -> None:
+    ranking = book["排名总表"]
+    assert headers(ranking, 0) == [
         "排名", "单位代码", "单位名称", "考核组",
-        "重点任务落实\n（镇街45/部门50）", "工作指标\n（满分25）",
-        "火灾形势\n（镇街25/部门15）", "信息报送\n（镇街5/部门10）",
+        "重点任务落实\n（满分45）", "工作指标\n（满分25）",
+        "火灾形势\n（满分25）", "信息报送\n（满分5）",
         "加减分", "总分", "等次", "一票否决", "较上季度",
     ]  # fmt: skip
-    assert [c.value for c in book["部门组"][2]][4:8] == [
+    expected = [
         "重点任务落实\n（满分50）", "工作指标\n（满分25）", "火灾形势\n（满分15）", "信息报送\n（满分10）",
     ]  # fmt: skip
+    assert headers(ranking, 1)[4:8] == expected
+    assert headers(book["部门组"])[4:8] == expected
 
 
-def test_ranking_rows_by_group_rank_then_code_with_blank_na_blocks(book) -> None:
-    assert table(book["排名总表"]) == [
+def test_ranking_is_one_table_per_group_by_rank_then_code_with_blank_na_blocks(book) -> None:
+    ws = book["排名总表"]
+    streets, departments = tables(ws)
+    assert streets == [
         (1, "JD01", "解放碑街道", "镇街组", 40.68, 22.13, 25, 5, 3, 84.13, "良好", "否", "↑2"),
         (2, "JD02", "七星岗街道", "镇街组", 38, None, 20, 4, -2.13, 78.5, "合格", "否", "↓1"),
         (3, "JD03", "朝天门街道", "镇街组", 44, 24, 10, 5, 0, 88, "不合格", "是", "—"),
+    ]
+    assert departments == [
         (1, "BM01", "区应急管理局", "部门组", 50, 25, 15, 10, 0, 100, "优秀", "否", None),
         (2, "BM02", "区商务委", "部门组", 45, 20, None, 10, 0, 88.24, "良好", "否", "↑1"),
         (2, "BM03", "区教委", "部门组", 45, 20, None, 10, 0, 88.24, "良好", "否", None),
     ]
+    # Each table under its group's heading, a blank row between, the second on a new page.
+    first, second = header_rows(ws)
+    assert ws.cell(first - 1, 1).value == "镇街组（3个单位）"
+    assert ws.cell(second - 1, 1).value == "部门组（3个单位）"
+    assert ws.cell(first - 1, 1).font.name == "黑体"
+    assert all(c.value is None for c in ws[second - 2])
+    assert [b.id for b in ws.row_breaks.brk] == [second - 2]
     # The unranked fire detachment is not listed.
-    assert "ZD01" not in {row[1] for row in table(book["排名总表"])}
+    assert "ZD01" not in {row[1] for rows in tables(ws) for row in rows}
 
 
 def test_group_sheets_hold_their_group_and_a_chart_of_totals(book, published) -> None:
-    ranking = table(book["排名总表"])
-    assert table(book["镇街组"]) == [r for r in ranking if r[3] == "镇街组"]
-    assert table(book["部门组"]) == [r for r in ranking if r[3] == "部门组"]
+    streets, departments = tables(book["排名总表"])
+    assert table(book["镇街组"]) == streets
+    assert table(book["部门组"]) == departments
     assert len(book["镇街组"]._charts) == 1
     assert len(book["部门组"]._charts) == 1
     assert len(book["排名总表"]._charts) == 0
     with zipfile.ZipFile(published[0]) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
     assert "<c:barChart>" in chart and '<c:barDir val="col"/>' in chart
-    assert "镇街组!$C$3:$C$5" in chart and "镇街组!$J$3:$J$5" in chart
+    assert "镇街组!$C$5:$C$7" in chart and "镇街组!$J$5:$J$7" in chart
+
+
+def test_group_charts_start_near_the_lowest_total_and_mark_vetoed_units(published) -> None:
+    with zipfile.ZipFile(published[0]) as z:
+        streets = z.read("xl/charts/chart1.xml").decode()
+        departments = z.read("xl/charts/chart2.xml").decode()
+    # Lowest street total 78.50: the axis starts at 70, not 0, so 84 and 88 look different.
+    assert '<c:min val="70"/>' in streets
+    assert '<c:min val="80"/>' in departments  # lowest 88.24
+    # JD03 (third bar) is vetoed: a red bar, labelled, and the title says what red means.
+    assert '<c:dPt><c:idx val="2"/>' in streets and "C00000" in streets
+    assert "88.00 一票否决" in streets and "红色为一票否决单位" in streets
+    assert "<c:dPt>" not in departments and "一票否决" not in departments
 
 
 def test_score_cells_use_two_decimal_format(book) -> None:
     ws = book["排名总表"]
+    first = header_rows(ws)[0] + 1
     for col in "EFGHIJ":
-        assert ws[f"{col}3"].number_format == "0.00", col
-    assert ws["F4"].value is None and ws["F4"].number_format == "0.00"  # n/a block: styled blank
-    assert book["扣分明细"]["H3"].number_format == "0.00"
-    assert book["报送情况"]["E3"].number_format == "yyyy-mm-dd hh:mm"
+        assert ws[f"{col}{first}"].number_format == "0.00", col
+    # JD02's n/a block: a styled blank.
+    assert ws[f"F{first + 1}"].value is None and ws[f"F{first + 1}"].number_format == "0.00"
+    assert book["扣分明细"]["H5"].number_format == "0.00"
+    assert book["报送情况"]["E5"].number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_body_font_is_songti_and_header_heiti(book) -> None:
     for ws in book:
-        assert ws["A2"].font.name == "黑体", ws.title
-        assert ws["A3"].font.name == "宋体", ws.title
-        assert ws["A3"].font.scheme is None  # not tied to the theme's Latin font
-        assert ws["B3"].border.left.style == "thin"
+        header = header_rows(ws)[0]
+        assert ws.cell(header, 1).font.name == "黑体", ws.title
+        body = ws.cell(header + 1, 1)
+        assert body.font.name == "宋体", ws.title
+        assert body.font.scheme is None  # not tied to the theme's Latin font
+        assert ws.cell(header + 1, 2).border.left.style == "thin"
 
 
 def test_veto_shown_in_alert_style(book) -> None:
     ws = book["排名总表"]
-    assert ws["L5"].value == "是" and ws["L5"].font.color.rgb == "FFC00000"
-    assert ws["L3"].value == "否" and not ws["L3"].font.b
+    first = header_rows(ws)[0] + 1  # JD01, JD02, JD03 (vetoed)
+    assert ws[f"L{first + 2}"].value == "是" and ws[f"L{first + 2}"].font.color.rgb == "FFC00000"
+    assert ws[f"L{first}"].value == "否" and not ws[f"L{first}"].font.b
 
 
 def test_every_sheet_is_print_ready(book, published) -> None:
@@ -270,9 +319,11 @@ def test_every_sheet_is_print_ready(book, published) -> None:
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the default, so not written
         assert ws.page_setup.fitToHeight == 0
-        assert ws.print_title_rows == "$2:$2"
-        assert ws.freeze_panes == "A3"
         assert ws.oddFooter.center.text == "&P/&N"
+        if ws.title == "排名总表":
+            continue  # two tables, each with its header, the second on its own page
+        assert ws.print_title_rows == "$4:$4"
+        assert ws.freeze_panes == "A5"
     with zipfile.ZipFile(published[0]) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/>' in sheet
@@ -289,10 +340,33 @@ def test_column_widths_count_cjk_as_two(book) -> None:
     assert book["说明"].column_dimensions["B"].width <= 91
 
 
+def test_text_lines_count_cjk_as_two_and_keep_latin_words_whole() -> None:
+    # 30 CJK characters are 60 units; a 21-unit column holds 20 of them a line (1 for margins).
+    assert text_lines("消" * 30, 21) == 3
+    assert text_lines("消" * 30, 61) == 1
+    assert text_lines("第一行\n第二行\n\n第四行", 40) == 4  # explicit line breaks
+    # "firescore" (9) does not fit after 8 units of text in a 13-unit column: it moves down.
+    assert text_lines("消防工作 firescore", 13) == 2
+    assert text_lines("x" * 25, 11) == 3  # a word longer than a line is broken
+    assert text_lines("消" * 10, 21, font_size=22) == 2  # twice the font, twice the width
+
+
+def test_every_row_is_as_tall_as_its_wrapped_text(book) -> None:
+    for ws in book:
+        assert short_rows(ws) == [], ws.title
+    # The long reason (about 140 CJK characters) in a 说明 column of 60: at least 4 lines.
+    details = book["得分明细"]
+    (row,) = [r for r in range(1, details.max_row + 1) if details.cell(r, 8).value == LONG_REASON]
+    assert details.row_dimensions[row].height >= 4 * line_height()
+    lost = book["扣分明细"]
+    (row,) = [r for r in range(1, lost.max_row + 1) if lost.cell(r, 9).value == LONG_REASON]
+    assert lost.row_dimensions[row].height >= 4 * line_height()
+
+
 def test_user_text_starting_with_equals_stays_text(book, published) -> None:
-    issue = book["校验问题"]["H3"]
+    issue = book["校验问题"]["H5"]
     assert issue.value == FORMULA_VALUE and issue.data_type == "s"
-    reason = book["得分明细"]["H5"]
+    reason = book["得分明细"]["H7"]
     assert reason.value == FORMULA_REASON and reason.data_type == "s"
     with zipfile.ZipFile(published[0]) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
@@ -317,7 +391,7 @@ def test_score_details_list_every_ledger_row(book) -> None:
 def test_lost_points_with_reason_and_source_cell(book) -> None:
     assert table(book["扣分明细"]) == [
         ("JD01", "解放碑街道", "重点任务落实", "T02", "电动自行车集中充电设施建设", 5, 1.5, 3.5,
-         "逾期未完成（推进中）得0.3", "解放碑街道_2026Q2.xlsx", "任务进展", "C6"),
+         LONG_REASON, "解放碑街道_2026Q2.xlsx", "任务进展", "C6"),
         ("JD01", "解放碑街道", "工作指标", "I02", "火灾隐患整改率", 5, 3.13, 1.88,
          FORMULA_REASON, "解放碑街道_2026Q2.xlsx", "工作指标", "D5"),
         ("JD02", "七星岗街道", "信息报送", "R01", "按时报送", 5, 4, 1,
@@ -474,7 +548,10 @@ def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> No
     book = feedback_book(feedback, "JD02")
     assert book.sheetnames == FEEDBACK_SHEETS
     ws = book["得分情况"]
-    assert ws["A1"].value == "渝中区2026年第二季度消防工作考核反馈——七星岗街道（得分情况）"
+    assert heading_lines(ws) == [
+        "渝中区2026年第二季度消防工作考核反馈——七星岗街道（得分情况）",
+        f"{OFFICE}　　数据截至：2026年7月11日 10:00",  # no 附件 label: sent to the unit itself
+    ]
     assert table(ws) == [
         ("单位", None, None, None, "七星岗街道（JD02）"),
         ("重点任务落实", 45, 38, 7, None),
@@ -492,7 +569,7 @@ def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> No
         # A unit's feedback is as of the receipt of its own file, not the quarter's newest one.
         ("数据截至", None, None, None, "2026年7月11日 10:00"),
     ]  # fmt: skip
-    assert ws["C4"].number_format == "0.00"
+    assert ws["C5"].number_format == "0.00"  # 重点任务落实 得分
 
 
 def test_feedback_veto_and_unranked_units(feedback: list[Path]) -> None:
@@ -506,7 +583,7 @@ def test_feedback_veto_and_unranked_units(feedback: list[Path]) -> None:
 
 def test_feedback_lists_only_own_lost_points_and_issues(feedback: list[Path]) -> None:
     book = feedback_book(feedback, "JD01")
-    assert [c.value for c in book["失分明细"][2]] == [
+    assert headers(book["失分明细"]) == [
         "板块", "项目编号", "项目", "满分", "得分", "失分", "原因", "来源文件", "工作表", "单元格",
     ]  # fmt: skip
     assert [(r[1], r[5], r[9]) for r in table(book["失分明细"])] == [
@@ -515,7 +592,7 @@ def test_feedback_lists_only_own_lost_points_and_issues(feedback: list[Path]) ->
     ]
     issues = table(book["校验问题"])
     assert [(r[0], r[1], r[3]) for r in issues] == [("解放碑街道_2026Q2.xlsx", "警告", "D5")]
-    assert book["校验问题"]["F3"].data_type == "s" and book["校验问题"]["F3"].value == FORMULA_VALUE
+    assert book["校验问题"]["F4"].data_type == "s" and book["校验问题"]["F4"].value == FORMULA_VALUE
 
 
 def test_feedback_advice_per_block_that_lost_points(feedback: list[Path]) -> None:
@@ -533,8 +610,9 @@ def test_feedback_is_print_ready_and_reproducible(feedback: list[Path], tmp_path
     for ws in book:
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
         assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_rows == "$2:$2" and ws.freeze_panes == "A3"
-        assert ws["A3"].font.name == "宋体" or ws.max_row == 2
+        assert ws.print_title_rows == "$3:$3" and ws.freeze_panes == "A4"
+        assert ws["A4"].font.name == "宋体"
+        assert short_rows(ws) == [], ws.title
     again = publish_feedback(build_warehouse(), META, tmp_path)
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in feedback]
 
@@ -552,3 +630,49 @@ def test_feedback_rewrites_only_units_whose_content_changed(tmp_path) -> None:
     changed = [p.name for p in again if p.stat().st_mtime_ns != stamps[p.name]]
     assert changed == [paths[0].name]
     assert all(p.read_bytes() == before[p.name] for p in again[1:])
+
+
+def test_feedback_rows_fit_long_text_and_titles_are_never_cut(feedback: list[Path]) -> None:
+    book = feedback_book(feedback, "JD01")
+    for ws in book:
+        assert short_rows(ws) == [], ws.title
+        # The title is merged across the table, which is wide enough for it at 16 pt.
+        title = ws["A1"].value
+        width = sum(
+            ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+            for c in range(1, ws.max_column + 1)
+        )
+        assert width >= display_width(title) * 16 / 11, ws.title
+        assert f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}1" in {
+            str(r) for r in ws.merged_cells.ranges
+        }
+    lost = book["失分明细"]
+    (row,) = [r for r in range(1, lost.max_row + 1) if lost.cell(r, 7).value == LONG_REASON]
+    assert lost.row_dimensions[row].height >= 4 * line_height()
+    issues = book["校验问题"]
+    (row,) = [r for r in range(1, issues.max_row + 1) if issues.cell(r, 8).value == LONG_MESSAGE]
+    assert issues.row_dimensions[row].height >= 3 * line_height()
+
+
+def test_an_empty_feedback_table_says_none_instead_of_bare_headers(feedback: list[Path]) -> None:
+    book = feedback_book(feedback, "BM02")  # lost nothing, sent no file with issues
+    for sheet in ("失分明细", "校验问题"):
+        ws = book[sheet]
+        (header,) = header_rows(ws)
+        assert ws.cell(header + 1, 1).value == "无", sheet
+        assert ws.max_row == header + 1  # nothing below
+        last = openpyxl.utils.get_column_letter(ws.max_column)
+        assert f"A{header + 1}:{last}{header + 1}" in {str(r) for r in ws.merged_cells.ranges}
+        assert ws.auto_filter.ref is None
+
+
+def test_validation_workbook_heads_with_the_office_and_fits_long_messages(tmp_path: Path) -> None:
+    workbook, _ = publish_validation(build_warehouse(), META, tmp_path)
+    ws = openpyxl.load_workbook(workbook)["校验问题"]
+    assert heading_lines(ws) == [  # the office's own working list: no 附件 label
+        "渝中区2026年第二季度消防工作考核结果——校验问题",
+        f"{OFFICE}　　数据截至：2026年7月15日 09:30",
+    ]
+    assert short_rows(ws) == []
+    (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 10).value == LONG_MESSAGE]
+    assert ws.row_dimensions[row].height >= 3 * line_height()

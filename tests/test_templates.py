@@ -19,6 +19,7 @@ from firescore.quarter import run_quarter
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
 from firescore.warehouse.store import connect
+from tests.readback import header_rows, headers, heading_lines, short_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = "2026Q3"
@@ -35,23 +36,29 @@ def sample():
 @pytest.fixture(scope="module")
 def templates(sample, tmp_path_factory) -> dict[str, Path]:
     """Write every template of 2026Q3; return them by unit code."""
-    _, scheme, registries = sample
-    paths = write_templates(scheme, registries, QUARTER, tmp_path_factory.mktemp("templates"))
+    config, scheme, registries = sample
+    target = tmp_path_factory.mktemp("templates")
+    paths = write_templates(scheme, registries, QUARTER, target, office=config.office)
     return {p.name.split("_")[0]: p for p in paths}
+
+
+def first_row(ws) -> int:
+    """Return the Excel row number of a sheet's first data row (below its header)."""
+    return header_rows(ws)[0] + 1
 
 
 def rows_by_key(ws, key_col: int = 1) -> dict[str, int]:
     """Return Excel row numbers of a sheet's data rows by the value of their first column."""
     return {
         str(ws.cell(r, key_col).value): r
-        for r in range(3, ws.max_row + 1)
+        for r in range(first_row(ws), ws.max_row + 1)
         if ws.cell(r, key_col).value is not None
     }
 
 
 def header_cols(ws) -> dict[str, int]:
-    """Return column numbers by header (row 2)."""
-    return {ws.cell(2, c).value: c for c in range(1, ws.max_column + 1)}
+    """Return column numbers by header."""
+    return {value: c for c, value in enumerate(headers(ws), start=1)}
 
 
 def fill(path: Path, target: Path, unit: str) -> Path:
@@ -106,7 +113,7 @@ def fill(path: Path, target: Path, unit: str) -> Path:
             "直接财产损失（万元）": 2.5,
         }
         for header, value in fire.items():
-            ws.cell(3, col[header], value)
+            ws.cell(first_row(ws), col[header], value)
     if "加减分" in book.sheetnames:
         ws = book["加减分"]
         col = header_cols(ws)
@@ -118,7 +125,7 @@ def fill(path: Path, target: Path, unit: str) -> Path:
             "日期": date(2026, 9, 1),
         }
         for header, value in item.items():
-            ws.cell(3, col[header], value)
+            ws.cell(first_row(ws), col[header], value)
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return target
@@ -161,12 +168,10 @@ def test_one_template_per_submitting_unit_with_its_sheets(templates):
 def test_task_sheet_lists_exactly_the_units_tasks_with_deadline_and_role(sample, templates):
     _, _, registries = sample
     ws = openpyxl.load_workbook(templates["JD06"])["任务进展"]
-    assert [ws.cell(2, c).value for c in range(1, ws.max_column + 1)] == [
-        c.header for c in contract("任务进展").columns
-    ]
+    assert headers(ws) == [c.header for c in contract("任务进展").columns]
     listed = {
         ws.cell(r, 1).value: (ws.cell(r, 8).value, ws.cell(r, 9).value)
-        for r in range(3, ws.max_row + 1)
+        for r in range(first_row(ws), ws.max_row + 1)
     }
     named = registries.assignments.filter(pl.col("unit_code") == "JD06").join(
         registries.tasks, on="task_id"
@@ -181,7 +186,7 @@ def test_indicator_sheet_lists_the_groups_indicators_with_targets(templates):
     street = openpyxl.load_workbook(templates["JD05"])[
         "工作指标"
     ]  # 区域类型 其他: I01 Q3 target 70%
-    rows = {street.cell(r, 1).value: street.cell(r, 6).value for r in range(3, street.max_row + 1)}
+    rows = {street.cell(r, 1).value: street.cell(r, 6).value for r in rows_by_key(street).values()}
     assert list(rows) == ["I01", "I02", "I03", "I04", "I05", "I06", "I07"]
     assert (rows["I01"], rows["I02"], rows["I04"], rows["I07"]) == (
         "不低于70%",
@@ -190,7 +195,7 @@ def test_indicator_sheet_lists_the_groups_indicators_with_targets(templates):
         "全年不少于2（第四季度核算）",
     )
     dept = openpyxl.load_workbook(templates["BM02"])["工作指标"]
-    assert [dept.cell(r, 1).value for r in range(3, dept.max_row + 1)] == [
+    assert list(rows_by_key(dept)) == [
         "I02",
         "I03",
         "I05",
@@ -203,17 +208,17 @@ def test_input_cells_unlocked_with_dropdowns_and_checks_the_rest_locked(template
     book = openpyxl.load_workbook(templates["JD01"])
     ws = book["任务进展"]
     assert all(book[name].protection.sheet for name in book.sheetnames)
-    assert ws["A3"].protection.locked and ws["B3"].protection.locked and ws["H3"].protection.locked
-    assert not ws["C3"].protection.locked and ws["C3"].fill.fgColor.rgb.endswith(INPUT_COLOR[1:])
+    assert ws["A4"].protection.locked and ws["B4"].protection.locked and ws["H4"].protection.locked
+    assert not ws["C4"].protection.locked and ws["C4"].fill.fgColor.rgb.endswith(INPUT_COLOR[1:])
     checks = {str(dv.sqref): (dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
     last = ws.max_row
-    assert checks[f"C3:C{last}"] == ("list", '"已完成,推进中,未启动"')
-    assert checks[f"D3:D{last}"][0] == "date" and checks[f"E3:E{last}"][0] == "whole"
+    assert checks[f"C4:C{last}"] == ("list", '"已完成,推进中,未启动"')
+    assert checks[f"D4:D{last}"][0] == "date" and checks[f"E4:E{last}"][0] == "whole"
     basic = book["基本信息"]
-    assert basic["B3"].value == "JD01" and basic["B3"].protection.locked
-    assert not basic["B6"].protection.locked and basic["B6"].value is None
+    assert basic["B4"].value == "JD01" and basic["B4"].protection.locked
+    assert not basic["B7"].protection.locked and basic["B7"].value is None  # 填报人
     indicators = book["工作指标"]
-    assert indicators["D5"].protection.locked  # I03 is a count: no 分母 to fill
+    assert indicators["D6"].protection.locked  # I03 is a count: no 分母 to fill
     adjustments = openpyxl.load_workbook(templates["XAB"])["加减分"]
     items = [dv.formula1 for dv in adjustments.data_validations.dataValidation if dv.type == "list"]
     assert (
@@ -222,9 +227,26 @@ def test_input_cells_unlocked_with_dropdowns_and_checks_the_rest_locked(template
     )
 
 
+def test_every_sheet_names_the_office_and_deadline_and_fits_its_text(templates):
+    book = openpyxl.load_workbook(templates["JD01"])
+    for name in ("填报说明", "基本信息", "任务进展", "工作指标"):
+        ws = book[name]
+        assert heading_lines(ws) == [
+            f"渝中区2026年第三季度消防工作考核填报表——{name}（解放碑街道）",
+            "渝中区消防安全委员会办公室　　报送截止：2026年10月10日",
+        ]
+        assert short_rows(ws) == [], name
+    # 填报说明 holds paragraphs: their rows are several lines tall, not Excel's default 15 pt.
+    guide = book["填报说明"]
+    (row,) = [r for r in range(1, guide.max_row + 1) if guide.cell(r, 1).value == "任务进展"]
+    assert guide.row_dimensions[row].height > 2 * 15
+
+
 def test_templates_are_deterministic(sample, templates, tmp_path):
-    _, scheme, registries = sample
-    (again,) = write_templates(scheme, registries, QUARTER, tmp_path, unit="jd01")
+    config, scheme, registries = sample
+    (again,) = write_templates(
+        scheme, registries, QUARTER, tmp_path, unit="jd01", office=config.office
+    )
     assert again.read_bytes() == templates["JD01"].read_bytes()
 
 
@@ -269,8 +291,8 @@ def test_filled_templates_are_scored_as_filled(scored):
     assert cell == f"任务进展!C{row}"
     # JD01 reported 19/20 = 95% for its rates: I02 (95%) and I01 (中心城区 Q3: 90%) met, I06 (100%) not.
     assert [ledger[("JD01", i)] for i in ("I01", "I02", "I06")] == [
-        (6, f"工作指标!C{r}") for r in (3,)
-    ] + [(5, "工作指标!C4"), (Decimal("2.85"), "工作指标!C8")]
+        (6, f"工作指标!C{r}") for r in (4,)
+    ] + [(5, "工作指标!C5"), (Decimal("2.85"), "工作指标!C9")]
     scores = {
         u: (total, adjustment)
         for u, total, adjustment in con.execute(

@@ -20,7 +20,7 @@ from firescore.publish.leader import yes_no
 from firescore.publish.meta import chinese_datetime
 from firescore.publish.queries import GROUPS, fetch_rows
 from firescore.publish.results_csv import two_decimals
-from firescore.publish.sheets import Column, write_table
+from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
 from firescore.scheme import QUARTER_NUMERALS, Quarter, Scheme, describe_scheme
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,22 @@ class AnnualMeta:
     as_of: datetime  # aware: the latest receipt of the year's files
     timezone: str
     scheme_lines: list[tuple[str, str]]  # grade bands and 一票否决 in words
+    office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
+    attachment: str | None = None  # 附件 label, e.g. 附件1
 
     def sheet_title(self, sheet: str) -> str:
         """Return a sheet's title row, e.g. 渝中区2026年度消防工作考核结果——年度排名."""
         return f"{self.district}{self.year}年度消防工作考核结果——{sheet}"
+
+    def heading(self, sheet: str) -> Heading:
+        """Return a sheet's heading: 附件 label, title, office and the data's as-of time."""
+        as_of = chinese_datetime(self.as_of.astimezone(ZoneInfo(self.timezone)))
+        return Heading(
+            title=self.sheet_title(sheet),
+            office=self.office,
+            dated=f"数据截至：{as_of}",
+            attachment=self.attachment,
+        )
 
 
 def annual_workbook_name(year: int) -> str:
@@ -82,9 +94,14 @@ def annual_workbook_name(year: int) -> str:
 
 
 def annual_meta(
-    con: duckdb.DuckDBPyConnection, scheme: Scheme, year: int, quarters: list[str]
+    con: duckdb.DuckDBPyConnection,
+    scheme: Scheme,
+    year: int,
+    quarters: list[str],
+    office: str = "",
+    attachment: str | None = None,
 ) -> AnnualMeta:
-    """Return the annual workbook's facts from the scheme and the warehouse."""
+    """Return the annual workbook's facts from the scheme, the warehouse and the office."""
     return AnnualMeta(
         district=scheme.district,
         title=scheme.title,
@@ -93,6 +110,8 @@ def annual_meta(
         as_of=annual_as_of(con, year, scheme.timezone),
         timezone=scheme.timezone,
         scheme_lines=[row for row in describe_scheme(scheme) if row[0] in SCHEME_LINES],
+        office=office,
+        attachment=attachment,
     )
 
 
@@ -126,8 +145,8 @@ def write_annual_workbook(path: Path, meta: AnnualMeta, rows: list[Row]) -> None
         )
         fmt = Formats.create(workbook)
 
-        # Rankings: all groups, then one sheet per group.
-        write_ranking_sheet(workbook, fmt, meta, RANKING_SHEET, rows)
+        # Rankings: all groups (one table each), then one sheet per group.
+        write_all_groups_sheet(workbook, fmt, meta, rows)
         for group in GROUPS:
             write_ranking_sheet(workbook, fmt, meta, group, [r for r in rows if r["grp"] == group])
         write_notes_sheet(workbook, fmt, meta, rows)
@@ -164,12 +183,30 @@ def annual_values(row: Row) -> tuple[Any, ...]:
     )
 
 
+def write_all_groups_sheet(
+    workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: list[Row]
+) -> None:
+    """年度排名: one table per group under its own heading, as ranks restart in each group."""
+    ws = workbook.add_worksheet(RANKING_SHEET)
+    sections = []
+    for group in GROUPS:
+        group_rows = [row for row in rows if row["grp"] == group]
+        sections.append(
+            Section(
+                annual_columns(),
+                [annual_values(row) for row in group_rows],
+                heading=f"{group}（{len(group_rows)}个单位）",
+            )
+        )
+    write_sections(ws, fmt, meta.heading(RANKING_SHEET), sections)
+
+
 def write_ranking_sheet(
     workbook: Workbook, fmt: Formats, meta: AnnualMeta, sheet: str, rows: list[Row]
 ) -> None:
-    """年度排名 / 镇街组 / 部门组: ranked units by group, rank and unit code."""
+    """镇街组 / 部门组: the group's ranked units by rank and unit code."""
     ws = workbook.add_worksheet(sheet)
-    write_table(ws, fmt, meta.sheet_title(sheet), annual_columns(), map(annual_values, rows))
+    write_table(ws, fmt, meta.heading(sheet), annual_columns(), map(annual_values, rows))
 
 
 def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: list[Row]) -> None:
@@ -201,7 +238,7 @@ def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: 
         ("数据截至", chinese_datetime(meta.as_of.astimezone(ZoneInfo(meta.timezone)))),
         ("生成", "本表由 firescore 自动生成。"),
     ]
-    write_table(ws, fmt, meta.sheet_title(NOTES_SHEET), columns, notes, autofilter=False)
+    write_table(ws, fmt, meta.heading(NOTES_SHEET), columns, notes, autofilter=False)
 
 
 def write_annual_csv(path: Path, rows: list[Row]) -> None:

@@ -30,7 +30,7 @@ from firescore.publish.leader import (
 )
 from firescore.publish.meta import PublishMeta, chinese_datetime
 from firescore.publish.queries import BLOCKS, QuarterData, load_quarter
-from firescore.publish.sheets import Column, write_table
+from firescore.publish.sheets import Column, Heading, write_table
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ ISSUES_ADVICE = "请按「校验问题」表逐项修正（错误{errors}项、�
 NO_LOSS_ADVICE = "本季度各板块均未失分，请继续保持。"
 MAX_ITEMS_NAMED = 5
 # Bump when the workbook layout changes, so every feedback workbook is written again.
-FEEDBACK_LAYOUT_VERSION = 1
+FEEDBACK_LAYOUT_VERSION = 2
 UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -191,6 +191,11 @@ def feedback_title(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> str:
     return f"{meta.district}{meta.quarter_label}消防工作考核反馈——{unit.name}（{sheet}）"
 
 
+def feedback_heading(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> Heading:
+    """Return a feedback sheet's heading: its title, the office and the unit's data date."""
+    return meta.heading(feedback_title(meta, unit, sheet))
+
+
 def write_summary_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
 ) -> None:
@@ -204,7 +209,7 @@ def write_summary_sheet(
         Column("说明", "wrap", 60),
     ]
     write_table(
-        ws, fmt, feedback_title(meta, unit, SUMMARY_SHEET), columns, summary_rows(meta, unit)
+        ws, fmt, feedback_heading(meta, unit, SUMMARY_SHEET), columns, summary_rows(meta, unit)
     )
 
 
@@ -277,7 +282,7 @@ def write_lost_points_sheet(
     ws = workbook.add_worksheet(LOST_POINTS_SHEET)
     columns = lost_points_columns()[UNIT_COLUMNS:]
     rows = [lost_points_values(row)[UNIT_COLUMNS:] for row in unit.lost]
-    write_table(ws, fmt, feedback_title(meta, unit, LOST_POINTS_SHEET), columns, rows)
+    write_table(ws, fmt, feedback_heading(meta, unit, LOST_POINTS_SHEET), columns, rows)
 
 
 def write_issues_sheet(
@@ -287,7 +292,7 @@ def write_issues_sheet(
     ws = workbook.add_worksheet(ISSUES_SHEET)
     columns = issue_columns()[UNIT_COLUMNS:]
     rows = [issue_values(row)[UNIT_COLUMNS:] for row in unit.issues]
-    write_table(ws, fmt, feedback_title(meta, unit, ISSUES_SHEET), columns, rows)
+    write_table(ws, fmt, feedback_heading(meta, unit, ISSUES_SHEET), columns, rows)
 
 
 def write_advice_sheet(
@@ -300,7 +305,7 @@ def write_advice_sheet(
         Column("失分", "score", 10),
         Column("整改建议", "wrap", 80),
     ]
-    write_table(ws, fmt, feedback_title(meta, unit, ADVICE_SHEET), columns, advice_rows(unit))
+    write_table(ws, fmt, feedback_heading(meta, unit, ADVICE_SHEET), columns, advice_rows(unit))
 
 
 def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:

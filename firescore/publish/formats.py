@@ -12,6 +12,9 @@ from xlsxwriter.format import Format
 BODY_FONT = "宋体"  # body text
 TITLE_FONT = "黑体"  # titles and headers
 FONT_SIZE = 11
+TITLE_FONT_SIZE = 16
+ATTACHMENT_FONT_SIZE = 14  # 附件1, top left above the title
+SECTION_FONT_SIZE = 12  # a group's heading above its own table (镇街组 / 部门组)
 GB2312_CHARSET = 134  # tells Excel the font is a Chinese one
 
 SCORE_NUM_FORMAT = "0.00"
@@ -27,13 +30,30 @@ MARGINS = {"left": 0.5, "right": 0.5, "top": 0.6, "bottom": 0.6}
 # font_scheme "none": never let Excel swap in the theme's (Latin) font for ours.
 _FONT = {"font_charset": GB2312_CHARSET, "font_scheme": "none"}
 _BODY = {"font_name": BODY_FONT, "font_size": FONT_SIZE, **_FONT}
-_CELL = {**_BODY, "border": 1, "valign": "vcenter"}
+# Every text cell wraps: a text wider than its column grows the row (rows.py), never gets cut.
+_CELL = {**_BODY, "border": 1, "valign": "vcenter", "text_wrap": True}
 
 TITLE = {
     "font_name": TITLE_FONT,
-    "font_size": 16,
+    "font_size": TITLE_FONT_SIZE,
     **_FONT,
     "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
+ATTACHMENT = {
+    "font_name": TITLE_FONT,
+    "font_size": ATTACHMENT_FONT_SIZE,
+    **_FONT,
+    "align": "left",
+    "valign": "vcenter",
+}
+SUBTITLE = {**_BODY, "align": "center", "valign": "vcenter", "text_wrap": True}  # office, date
+SECTION = {
+    "font_name": TITLE_FONT,
+    "font_size": SECTION_FONT_SIZE,
+    **_FONT,
+    "align": "left",
     "valign": "vcenter",
 }
 HEADER = {
@@ -48,7 +68,7 @@ HEADER = {
 }
 TEXT = _CELL
 CENTER = {**_CELL, "align": "center"}
-WRAP = {**_CELL, "text_wrap": True}
+WRAP = _CELL  # kept by name: the columns meant for long text
 SCORE = {**_CELL, "num_format": SCORE_NUM_FORMAT}
 INTEGER = {**_CELL, "num_format": INTEGER_NUM_FORMAT, "align": "center"}
 DATETIME = {**_CELL, "num_format": DATETIME_NUM_FORMAT, "align": "center"}
@@ -60,6 +80,7 @@ LABEL = {**_CELL, "bold": True}  # key column of key/value sheets
 CHART_TITLE_FONT = {"name": TITLE_FONT, "size": 12, "bold": False, "charset": GB2312_CHARSET}
 CHART_AXIS_FONT = {"name": BODY_FONT, "size": 9, "charset": GB2312_CHARSET}
 CHART_BAR_COLOR = "#4472C4"
+CHART_VETO_COLOR = "#C00000"  # a vetoed unit's bar (一票否决), like the alert cells
 
 
 def workbook_options() -> dict[str, Any]:
@@ -82,6 +103,9 @@ class Formats:
     """The workbook's Format objects, one per style above."""
 
     title: Format
+    attachment: Format
+    subtitle: Format
+    section: Format
     header: Format
     text: Format
     center: Format
@@ -98,6 +122,9 @@ class Formats:
         """Add every format to ``workbook`` once and return them."""
         styles = {
             "title": TITLE,
+            "attachment": ATTACHMENT,
+            "subtitle": SUBTITLE,
+            "section": SECTION,
             "header": HEADER,
             "text": TEXT,
             "center": CENTER,

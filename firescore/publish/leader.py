@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,14 @@ from firescore.publish.queries import (
     SEVERITY_NAMES,
     QuarterData,
 )
-from firescore.publish.sheets import FIRST_DATA_ROW, Column, table_width_pixels, write_table
+from firescore.publish.sheets import (
+    Column,
+    Heading,
+    Section,
+    table_width_pixels,
+    write_sections,
+    write_table,
+)
 
 Row = dict[str, Any]
 
@@ -43,6 +51,8 @@ SHEET_ORDER = (
 NOT_SUBMITTED = frozenset({"未报送", "仅有退回文件"})
 CHART_MIN_WIDTH = 480
 CHART_HEIGHT = 320
+CHART_AXIS_STEP = 5  # the value axis starts at the multiple of 5 a step below the lowest total
+VETO_LABEL = "一票否决"
 
 
 def leader_workbook_name(quarter: str) -> str:
@@ -66,18 +76,35 @@ def write_leader_workbook(path: Path, meta: PublishMeta, data: QuarterData) -> N
         write_score_details_sheet(workbook, fmt, meta, data.ledger)
         write_lost_points_sheet(workbook, fmt, meta, data.ledger)
         write_submissions_sheet(workbook, fmt, meta, data.submissions)
-        write_issues_sheet(workbook, fmt, meta, data.issues)
+        write_issues_sheet(workbook, fmt, heading(meta, ISSUES_SHEET), data.issues)
         write_notes_sheet(workbook, fmt, meta, data.scores)
+
+
+def heading(meta: PublishMeta, sheet: str) -> Heading:
+    """Return a leaders' sheet heading: the workbook is the office's attachment (附件)."""
+    return meta.heading(meta.sheet_title(sheet), attachment=True)
 
 
 def write_ranking_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, rows: list[Row]
 ) -> None:
-    """排名总表: every ranked unit, 镇街组 first, by rank then unit code."""
+    """排名总表: one table per group (镇街组, then 部门组), each by rank then unit code.
+
+    Ranks restart in each group, so each group is its own table under its own heading and
+    header, never one list whose ranks start again halfway down.
+    """
     ws = workbook.add_worksheet(RANKING_SHEET)
-    write_table(
-        ws, fmt, meta.sheet_title(RANKING_SHEET), ranking_columns(rows), map(ranking_values, rows)
-    )
+    sections = []
+    for group in GROUPS:
+        group_rows = [row for row in rows if row["grp"] == group]
+        sections.append(
+            Section(
+                ranking_columns(group_rows),
+                [ranking_values(row) for row in group_rows],
+                heading=f"{group}（{len(group_rows)}个单位）",
+            )
+        )
+    write_sections(ws, fmt, heading(meta, RANKING_SHEET), sections)
 
 
 def write_group_sheet(
@@ -86,14 +113,15 @@ def write_group_sheet(
     """镇街组 / 部门组: the group's ranking and a column chart of its totals."""
     ws = workbook.add_worksheet(group)
     columns = ranking_columns(rows)
-    widths = write_table(ws, fmt, meta.sheet_title(group), columns, map(ranking_values, rows))
+    placed = write_table(ws, fmt, heading(meta, group), columns, map(ranking_values, rows))
     if not rows:
         return  # a chart without data is not a valid chart
 
     # Totals by unit name, in rank order, below the table so the page stays one wide.
-    first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) - 1
+    first, last = placed.first_row, placed.last_row
     name_col = [column.header for column in columns].index("单位名称")
     total_col = [column.header for column in columns].index("总分")
+    vetoed = [bool(row["veto"]) for row in rows]
     chart = workbook.add_chart({"type": "column"})
     chart.add_series(
         {
@@ -101,23 +129,49 @@ def write_group_sheet(
             "categories": [group, first, name_col, last, name_col],
             "values": [group, first, total_col, last, total_col],
             "fill": {"color": formats.CHART_BAR_COLOR},
+            # A vetoed unit's bar is red and labelled, so its rank after higher totals is plain.
+            "points": [
+                {"fill": {"color": formats.CHART_VETO_COLOR}} if v else None for v in vetoed
+            ],
             "data_labels": {
                 "value": True,
                 "num_format": formats.SCORE_NUM_FORMAT,
                 "font": formats.CHART_AXIS_FONT,
+                "custom": [
+                    {"value": f"{row['total']:.2f} {VETO_LABEL}"} if v else None
+                    for row, v in zip(rows, vetoed, strict=True)
+                ],
             },
         }
     )
-    chart.set_title(
-        {"name": f"{meta.quarter_label}{group}总分", "name_font": formats.CHART_TITLE_FONT}
-    )
+    title = f"{meta.quarter_label}{group}总分"
+    if any(vetoed):
+        title += f"（红色为{VETO_LABEL}单位）"
+    chart.set_title({"name": title, "name_font": formats.CHART_TITLE_FONT})
     chart.set_x_axis({"num_font": {**formats.CHART_AXIS_FONT, "rotation": -45}})
-    chart.set_y_axis({"min": 0, "num_format": "0", "num_font": formats.CHART_AXIS_FONT})
+    chart.set_y_axis(
+        {
+            "min": chart_axis_min([row["total"] for row in rows]),
+            "num_format": "0",
+            "num_font": formats.CHART_AXIS_FONT,
+        }
+    )
     chart.set_legend({"none": True})
     chart.set_size(
-        {"width": max(CHART_MIN_WIDTH, table_width_pixels(widths)), "height": CHART_HEIGHT}
+        {"width": max(CHART_MIN_WIDTH, table_width_pixels(placed.widths)), "height": CHART_HEIGHT}
     )
     ws.insert_chart(last + 2, 0, chart)
+
+
+def chart_axis_min(totals: Sequence[Decimal | None]) -> int:
+    """Return where the totals' value axis starts: a step of 5 below the lowest, never below 0.
+
+    An axis from 0 makes 90 and 97 look alike; from just below the lowest total they differ.
+    """
+    shown = [float(total) for total in totals if total is not None]
+    if not shown:
+        return 0
+    return max(0, CHART_AXIS_STEP * (math.floor(min(shown) / CHART_AXIS_STEP) - 1))
 
 
 def write_score_details_sheet(
@@ -148,7 +202,7 @@ def write_score_details_sheet(
         )
         for row in ledger
     ]
-    write_table(ws, fmt, meta.sheet_title(SCORE_DETAILS_SHEET), columns, rows)
+    write_table(ws, fmt, heading(meta, SCORE_DETAILS_SHEET), columns, rows)
 
 
 def write_lost_points_sheet(
@@ -159,7 +213,7 @@ def write_lost_points_sheet(
     write_table(
         ws,
         fmt,
-        meta.sheet_title(LOST_POINTS_SHEET),
+        heading(meta, LOST_POINTS_SHEET),
         lost_points_columns(),
         [lost_points_values(row) for row in ledger if row["is_lost"]],
     )
@@ -171,15 +225,15 @@ def write_submissions_sheet(
     """报送情况: who submitted, when (local time), how late, how many versions were rejected."""
     ws = workbook.add_worksheet(SUBMISSIONS_SHEET)
     rows = [submission_values(row) for row in submissions]
-    write_table(ws, fmt, meta.sheet_title(SUBMISSIONS_SHEET), submission_columns(), rows)
+    write_table(ws, fmt, heading(meta, SUBMISSIONS_SHEET), submission_columns(), rows)
 
 
 def write_issues_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, issues: list[Row]
+    workbook: Workbook, fmt: Formats, sheet_heading: Heading, issues: list[Row]
 ) -> None:
     """校验问题: every validation issue of the quarter, by unit, file and cell."""
     ws = workbook.add_worksheet(ISSUES_SHEET)
-    write_table(ws, fmt, meta.sheet_title(ISSUES_SHEET), issue_columns(), map(issue_values, issues))
+    write_table(ws, fmt, sheet_heading, issue_columns(), map(issue_values, issues))
 
 
 def write_notes_sheet(
@@ -206,7 +260,7 @@ def write_notes_sheet(
         ("运行编号", meta.run_id),
         ("生成", "本表由 firescore 自动生成。"),
     ]
-    write_table(ws, fmt, meta.sheet_title(NOTES_SHEET), columns, rows, autofilter=False)
+    write_table(ws, fmt, heading(meta, NOTES_SHEET), columns, rows, autofilter=False)
 
 
 def ranking_columns(rows: Sequence[Row]) -> list[Column]:
@@ -338,19 +392,19 @@ def issue_values(row: Row) -> tuple[Any, ...]:
 
 
 def block_header(name: str, key: str, rows: Sequence[Row]) -> str:
-    """Return a block's header with its full points per group, e.g. 重点任务落实\\n（镇街45/部门50）."""
-    maxima: dict[str, set[Decimal]] = {}
-    for row in rows:
-        if row[f"{key}_score"] is not None and row[f"{key}_max"] is not None:
-            maxima.setdefault(row["grp"], set()).add(row[f"{key}_max"])
-    if not maxima or any(len(points) != 1 for points in maxima.values()):
+    """Return a block's header with the group's full points, e.g. 重点任务落实\n（满分45）.
+
+    Each table holds one group (排名总表 has one table per group), so one full score applies.
+    """
+    maxima = {
+        row[f"{key}_max"]
+        for row in rows
+        if row[f"{key}_score"] is not None and row[f"{key}_max"] is not None
+    }
+    if len(maxima) != 1:
         return name  # no single full score to state
-    if len(set().union(*maxima.values())) == 1:
-        (points,) = next(iter(maxima.values()))
-        return f"{name}\n（满分{points_text(points)}）"
-    groups = sorted(maxima, key=lambda g: (GROUPS.index(g) if g in GROUPS else len(GROUPS), g))
-    parts = "/".join(f"{g.removesuffix('组')}{points_text(next(iter(maxima[g])))}" for g in groups)
-    return f"{name}\n（{parts}）"
+    (points,) = maxima
+    return f"{name}\n（满分{points_text(points)}）"
 
 
 def points_text(points: Decimal) -> str:

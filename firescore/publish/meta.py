@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from firescore.publish.sheets import Heading
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
@@ -22,10 +24,21 @@ class PublishMeta:
     scheme_lines: list[tuple[str, str]]  # the scheme in words, for 说明
     deadline: date  # 报送截止日期
     timezone: str = DEFAULT_TIMEZONE  # the scheme's time zone: receipt times are shown in it
+    office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
+    attachment: str | None = None  # 附件 label of the leaders' workbook, e.g. 附件1
 
     def sheet_title(self, sheet: str) -> str:
         """Return a sheet's title row, e.g. 渝中区2026年第二季度消防工作考核结果——排名总表."""
         return f"{self.district}{self.quarter_label}消防工作考核结果——{sheet}"
+
+    def heading(self, title: str, *, attachment: bool = False) -> Heading:
+        """Return a sheet's heading: title, office, data as of, and the 附件 label if asked."""
+        return Heading(
+            title=title,
+            office=self.office,
+            dated=f"数据截至：{chinese_datetime(self.as_of_local())}",
+            attachment=self.attachment if attachment else None,
+        )
 
     def as_of_local(self) -> datetime:
         """Return the as-of time as a naive local time in the scheme's time zone."""

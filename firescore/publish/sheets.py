@@ -1,9 +1,12 @@
-"""Shared layout of a printed table sheet: title row, header, typed cells, widths, page set-up."""
+"""Shared layout of a printed table sheet: heading, header, typed cells, widths, page set-up.
+
+A sheet reads like an attachment to an office document (公文附件): an optional 附件 label top
+left, the title, the issuing office with the date of the data, then the table. A sheet may hold
+several tables (排名总表: one per group), each under its own heading and header row.
+"""
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,17 +18,16 @@ from xlsxwriter.worksheet import Worksheet
 
 from firescore.publish import formats
 from firescore.publish.formats import Formats
+from firescore.publish.rows import display_width, fit_row, text_width
 
 Kind = Literal["text", "center", "wrap", "label", "score", "integer", "datetime", "date"]
 
-TITLE_ROW = 0
-HEADER_ROW = 1
-FIRST_DATA_ROW = 2
-TITLE_HEIGHT = 32
 MIN_WIDTH = 6
 WIDTH_PADDING = 2
 DATETIME_WIDTH = 16  # "2026-07-10 09:30"
 DATE_WIDTH = 10
+EMPTY_TEXT = "无"  # the first row of a table with no rows, instead of a page of bare headers
+SUBTITLE_GAP = "　　"  # between the issuing office and the date
 
 
 @dataclass(frozen=True)
@@ -38,23 +40,42 @@ class Column:
     alert: frozenset[str] = frozenset()  # values shown in the alert style (一票否决「是」、错误)
 
 
-@functools.lru_cache(maxsize=65536)
-def display_width(text: str) -> int:
-    """Return the width of ``text`` in Excel character units, a CJK character counting as 2.
+@dataclass(frozen=True)
+class Heading:
+    """What stands above a sheet's tables: 附件 label, title, issuing office and data date."""
 
-    xlsxwriter's autofit() counts a CJK character like a Latin one, so Chinese columns come
-    out too narrow (STACK.md §5); multi-line text is as wide as its widest line.
-    """
-    if text.isascii():
-        return max(map(len, text.split("\n")))
-    return max(
-        sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-        for line in text.split("\n")
-    )
+    title: str
+    office: str = ""  # 渝中区消防安全委员会办公室
+    dated: str = ""  # 数据截至：2026年7月14日 10:05
+    attachment: str | None = None  # 附件1, when the office attaches the workbook to a document
+
+    def subtitle(self) -> str:
+        """Return the line under the title: the office and the date, whichever are known."""
+        return SUBTITLE_GAP.join(part for part in (self.office, self.dated) if part)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table of a sheet: an optional heading of its own (镇街组), its columns and rows."""
+
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a table landed: its column widths, header row and data rows (0-based)."""
+
+    widths: list[int]
+    header_row: int
+    first_row: int
+    last_row: int  # the 无 row when the table has no rows
+    empty: bool
 
 
 def shown_text(value: Any, kind: Kind) -> str:
-    """Return the text a cell shows, to size its column."""
+    """Return the text a cell shows, to size its column and row."""
     if value is None:
         return ""
     if kind == "score":
@@ -76,6 +97,21 @@ def column_widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> l
         )
         widths.append(max(MIN_WIDTH, min(column.max_width, widest + WIDTH_PADDING)))
     return widths
+
+
+def widen_for_heading(widths: list[int], columns: Sequence[Column], heading: Heading) -> list[int]:
+    """Return widths widened so the title and the office line fit on one line above the table.
+
+    A narrow table (a unit's empty 校验问题) would otherwise cut or wrap its title; the extra
+    width goes to the last column meant for long text, else to the last column.
+    """
+    needed = max(text_width(heading.title, formats.TITLE_FONT_SIZE), text_width(heading.subtitle()))
+    missing = int(needed) + WIDTH_PADDING - sum(widths)
+    if missing <= 0:
+        return widths
+    wide = [i for i, column in enumerate(columns) if column.kind == "wrap"]
+    target = wide[-1] if wide else len(widths) - 1
+    return [w + missing if i == target else w for i, w in enumerate(widths)]
 
 
 def cell_format(fmt: Formats, column: Column, value: Any) -> Format:
@@ -102,55 +138,141 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, column: Column, fm
         ws.write_string(row, col, str(value), style)
 
 
-def write_title(ws: Worksheet, fmt: Formats, title: str, last_col: int) -> None:
-    """Write the title row, merged across the table's columns."""
-    ws.set_row(TITLE_ROW, TITLE_HEIGHT)
-    if last_col > 0:
-        ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, title, fmt.title)
+def write_line(
+    ws: Worksheet, row: int, text: str, style: Format, widths: Sequence[int], font_size: float
+) -> None:
+    """Write one line of text merged across the table's columns, as tall as it wraps to."""
+    if len(widths) > 1:
+        ws.merge_range(row, 0, row, len(widths) - 1, text, style)
     else:
-        ws.write_string(TITLE_ROW, 0, title, fmt.title)
+        ws.write_string(row, 0, text, style)
+    fit_row(ws, row, [(text, sum(widths))], font_size)
+
+
+def write_heading(ws: Worksheet, fmt: Formats, heading: Heading, widths: Sequence[int]) -> int:
+    """Write the 附件 label, the title and the office line; return the first row below them."""
+    row = 0
+    if heading.attachment:
+        write_line(
+            ws, row, heading.attachment, fmt.attachment, widths, formats.ATTACHMENT_FONT_SIZE
+        )
+        row += 1
+    write_line(ws, row, heading.title, fmt.title, widths, formats.TITLE_FONT_SIZE)
+    row += 1
+    if heading.subtitle():
+        write_line(ws, row, heading.subtitle(), fmt.subtitle, widths, formats.FONT_SIZE)
+        row += 1
+    return row
+
+
+def write_header(
+    ws: Worksheet, fmt: Formats, row: int, columns: Sequence[Column], widths: Sequence[int]
+) -> None:
+    """Write a header row, as tall as its tallest (wrapped) header."""
+    for col, column in enumerate(columns):
+        ws.write_string(row, col, column.header, fmt.header)
+    fit_row(ws, row, [(c.header, w) for c, w in zip(columns, widths, strict=True)])
+
+
+def write_rows(
+    ws: Worksheet,
+    fmt: Formats,
+    first_row: int,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[int],
+) -> int:
+    """Write the data rows, each as tall as its text needs (无 when none); return the last row."""
+    if not rows:
+        write_line(ws, first_row, EMPTY_TEXT, fmt.center, widths, formats.FONT_SIZE)
+        return first_row
+    for offset, values in enumerate(rows):
+        row = first_row + offset
+        for col, column in enumerate(columns):
+            write_cell(ws, row, col, values[col], column, fmt)
+        fit_row(
+            ws,
+            row,
+            [
+                (value, width)
+                for value, width in zip(values, widths, strict=True)
+                if isinstance(value, str)
+            ],
+        )
+    return first_row + len(rows) - 1
 
 
 def write_table(
     ws: Worksheet,
     fmt: Formats,
-    title: str,
+    heading: Heading,
     columns: Sequence[Column],
     rows: Iterable[Sequence[Any]],
     *,
     autofilter: bool = True,
-) -> list[int]:
-    """Write title, header and rows, size the columns, set up printing; return the widths."""
+) -> Placed:
+    """Write heading, header and rows, size columns and rows, set up printing; return the place."""
     rows = list(rows)
-    last_col = len(columns) - 1
-    write_title(ws, fmt, title, last_col)
+    widths = widen_for_heading(column_widths(columns, rows), columns, heading)
+    header_row = write_heading(ws, fmt, heading, widths)
+    write_header(ws, fmt, header_row, columns, widths)
+    last_row = write_rows(ws, fmt, header_row + 1, columns, rows, widths)
+    set_widths(ws, widths)
+    if autofilter and rows:
+        ws.autofilter(header_row, 0, last_row, len(columns) - 1)
+    setup_page(ws, header_row)
+    return Placed(widths, header_row, header_row + 1, last_row, not rows)
 
-    # Header: as tall as its tallest (wrapped) header text.
-    lines = max(column.header.count("\n") + 1 for column in columns)
-    ws.set_row(HEADER_ROW, 15 * lines + 3)
-    for col, column in enumerate(columns):
-        ws.write_string(HEADER_ROW, col, column.header, fmt.header)
 
-    for offset, values in enumerate(rows):
-        for col, column in enumerate(columns):
-            write_cell(ws, FIRST_DATA_ROW + offset, col, values[col], column, fmt)
+def write_sections(
+    ws: Worksheet, fmt: Formats, heading: Heading, sections: Sequence[Section]
+) -> list[Placed]:
+    """Write several tables under one heading, each with its own heading and header row.
 
-    widths = column_widths(columns, rows)
+    The tables share their column widths; each after the first starts a new printed page, so
+    no table's header is left on another page than its rows' start.
+    """
+    widths = [
+        max(ws_) for ws_ in zip(*(column_widths(s.columns, s.rows) for s in sections), strict=True)
+    ]
+    widths = widen_for_heading(widths, sections[0].columns, heading)
+    row = write_heading(ws, fmt, heading, widths)
+    placed, breaks = [], []
+    for index, section in enumerate(sections):
+        if index:
+            row += 1  # a blank row between tables on screen
+            breaks.append(row)
+        if section.heading:
+            write_line(ws, row, section.heading, fmt.section, widths, formats.SECTION_FONT_SIZE)
+            row += 1
+        write_header(ws, fmt, row, section.columns, widths)
+        last_row = write_rows(ws, fmt, row + 1, section.columns, section.rows, widths)
+        placed.append(Placed(widths, row, row + 1, last_row, not section.rows))
+        row = last_row + 1
+    set_widths(ws, widths)
+    setup_page(ws, None)
+    ws.set_h_pagebreaks(breaks)
+    return placed
+
+
+def set_widths(ws: Worksheet, widths: Sequence[int]) -> None:
+    """Set the columns' widths."""
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    if autofilter:
-        ws.autofilter(HEADER_ROW, 0, HEADER_ROW + len(rows), last_col)
-    setup_page(ws)
-    return widths
 
 
-def setup_page(ws: Worksheet) -> None:
-    """Make the sheet print-ready: A4 landscape, one page wide, header repeated, page numbers."""
-    ws.freeze_panes(FIRST_DATA_ROW, 0)
+def setup_page(ws: Worksheet, header_row: int | None) -> None:
+    """Make the sheet print-ready: A4 landscape, one page wide, header repeated, page numbers.
+
+    ``header_row`` is frozen on screen and repeated on every printed page; a sheet of several
+    tables (None) repeats none, each table bringing its own header.
+    """
+    if header_row is not None:
+        ws.freeze_panes(header_row + 1, 0)
+        ws.repeat_rows(header_row)
     ws.set_paper(formats.PAPER_A4)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW)
     ws.set_margins(**formats.MARGINS)
     ws.center_horizontally()
     ws.set_footer(formats.FOOTER)

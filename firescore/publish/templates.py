@@ -31,15 +31,16 @@ from firescore.publish.feedback import UNSAFE_FILE_CHARS
 from firescore.publish.formats import Formats
 from firescore.publish.leader import points_text
 from firescore.publish.meta import chinese_date
+from firescore.publish.rows import display_width, fit_row
 from firescore.publish.sheets import (
-    FIRST_DATA_ROW,
-    HEADER_ROW,
     MIN_WIDTH,
     WIDTH_PADDING,
-    display_width,
+    Heading,
+    set_widths,
     setup_page,
+    widen_for_heading,
+    write_heading,
     write_table,
-    write_title,
 )
 from firescore.publish.sheets import Column as TableColumn
 from firescore.registry import Registries
@@ -54,7 +55,7 @@ INLINE_LIST_LIMIT = 255  # Excel's limit on an inline dropdown list, in characte
 BLANK_ROWS = {"火灾情况": 200, "加减分": 100}  # input rows of the sheets without pre-filled rows
 DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 NUMBER_LIMIT = 1_000_000_000
-HEADER_LINE_HEIGHT = 15  # points per line of a wrapped header
+KEY_VALUE_WIDTHS = [14, 36, 40]  # 基本信息: 项目 | 内容 | 填写说明
 
 # Input cells: unlocked and shaded, on top of the published formats (formats.py).
 INPUT_COLOR = "#FFF2CC"
@@ -106,6 +107,7 @@ class TemplateContext:
     scheme: Scheme
     quarter: Quarter
     choices: dict[tuple[str, str], list[str]]  # (sheet, field) -> dropdown values beyond enums
+    office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
 
     @property
     def label(self) -> str:
@@ -124,12 +126,13 @@ def write_templates(
     quarter: str,
     out_dir: Path,
     unit: str | None = None,
+    office: str = "",
 ) -> list[Path]:
     """Write one template per unit that submits (or only ``unit``) into ``out_dir``; return paths."""
     quarter = Quarter(quarter)
     if quarter.year != scheme.year:
         raise TemplateError(f"考核季度 {quarter} 不属于考核方案的年度 {scheme.year}")
-    context = TemplateContext(scheme, quarter, dropdown_choices(scheme, registries))
+    context = TemplateContext(scheme, quarter, dropdown_choices(scheme, registries), office)
     paths = []
     for template in unit_templates(scheme, registries, quarter, unit):
         path = Path(out_dir) / template_file_name(template.code, template.name, quarter)
@@ -311,6 +314,16 @@ def sheet_title(context: TemplateContext, unit: UnitTemplate, sheet: str) -> str
     return f"{context.scheme.district}{context.label}消防工作考核填报表——{sheet}（{unit.name}）"
 
 
+def sheet_heading(context: TemplateContext, unit: UnitTemplate, sheet: str) -> Heading:
+    """Return a sheet's heading: title, the issuing office and the submission deadline."""
+    deadline = context.scheme.report_deadline(context.quarter)
+    return Heading(
+        title=sheet_title(context, unit, sheet),
+        office=context.office,
+        dated=f"报送截止：{chinese_date(deadline)}",
+    )
+
+
 def write_instructions_sheet(
     workbook: Workbook, fmt: TemplateFormats, context: TemplateContext, unit: UnitTemplate
 ) -> None:
@@ -321,7 +334,7 @@ def write_instructions_sheet(
     write_table(
         ws,
         fmt.base,
-        sheet_title(context, unit, INSTRUCTIONS_SHEET),
+        sheet_heading(context, unit, INSTRUCTIONS_SHEET),
         columns,
         rows,
         autofilter=False,
@@ -411,13 +424,16 @@ def write_key_value_sheet(
     """基本信息: 项目 | 内容 | 填写说明 rows; code, name and quarter pre-filled and locked."""
     ws = workbook.add_worksheet(spec.sheet)
     headers = [spec.key_header or "项目", spec.value_header or "内容", "填写说明"]
-    write_title(ws, fmt.base, sheet_title(context, unit, spec.sheet), len(headers) - 1)
+    heading = sheet_heading(context, unit, spec.sheet)
+    widths = widen_for_heading(KEY_VALUE_WIDTHS, [TableColumn(h, "wrap") for h in headers], heading)
+    header_row = write_heading(ws, fmt.base, heading, widths)
     for col, header in enumerate(headers):
-        ws.write_string(HEADER_ROW, col, header, fmt.base.header)
+        ws.write_string(header_row, col, header, fmt.base.header)
+    fit_row(ws, header_row, zip(headers, widths, strict=True))
 
     filled = {"unit_code": unit.code, "unit_name": unit.name, "quarter": context.label}
     for offset, column in enumerate(spec.columns):
-        row = FIRST_DATA_ROW + offset
+        row = header_row + 1 + offset
         ws.write_string(row, 0, column.header, fmt.base.label)
         if column.field in filled:
             ws.write_string(row, 1, filled[column.field], fmt.filled(column))
@@ -425,10 +441,10 @@ def write_key_value_sheet(
             ws.write_blank(row, 1, None, fmt.input(column))
             add_validation(ws, (row, row), 1, spec, column, context, lists)
         ws.write_string(row, 2, column.description, fmt.base.wrap)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 36)
-    ws.set_column(2, 2, 40)
-    setup_page(ws)
+        texts = [column.header, filled.get(column.field, ""), column.description]
+        fit_row(ws, row, zip(texts, widths, strict=True))
+    set_widths(ws, widths)
+    setup_page(ws, header_row)
     ws.protect("", PROTECTION)
 
 
@@ -442,21 +458,29 @@ def write_table_sheet(
 ) -> None:
     """A table sheet: header from the contract, pre-filled rows (or blank input rows) below."""
     ws = workbook.add_worksheet(spec.sheet)
-    write_title(ws, fmt.base, sheet_title(context, unit, spec.sheet), len(spec.columns) - 1)
+    heading = sheet_heading(context, unit, spec.sheet)
+    widths = [column_width(column) for column in spec.columns]
+    widths = widen_for_heading(widths, [TableColumn(c.header) for c in spec.columns], heading)
+    header_row = write_heading(ws, fmt.base, heading, widths)
     for col, column in enumerate(spec.columns):
-        ws.write_string(HEADER_ROW, col, column.header, fmt.base.header)
-        ws.set_column(col, col, column_width(column))
-    lines = max(header_lines(column) for column in spec.columns)
-    ws.set_row(HEADER_ROW, HEADER_LINE_HEIGHT * lines + 3)
+        ws.write_string(header_row, col, column.header, fmt.base.header)
+    fit_row(ws, header_row, [(c.header, w) for c, w in zip(spec.columns, widths, strict=True)])
+    set_widths(ws, widths)
 
     rows = unit.rows.get(spec.sheet)
     free_rows = rows is None
     if free_rows:
         rows = [TemplateRow({})] * BLANK_ROWS[spec.sheet]
+    first_row = header_row + 1
+    for offset, template_row in enumerate(rows):
+        # Pre-filled rows as tall as their text (a task's title); input rows keep Excel's own.
+        if template_row.values:
+            texts = [template_row.values.get(c.field, "") for c in spec.columns]
+            fit_row(ws, first_row + offset, zip(texts, widths, strict=True))
     for col, column in enumerate(spec.columns):
         inputs = []
         for offset, template_row in enumerate(rows):
-            row = FIRST_DATA_ROW + offset
+            row = first_row + offset
             if column.field in template_row.values:
                 ws.write_string(row, col, template_row.values[column.field], fmt.filled(column))
             elif column.field in template_row.not_applicable:
@@ -466,19 +490,13 @@ def write_table_sheet(
                 inputs.append(row)
         for first, last in runs(inputs):
             add_validation(ws, (first, last), col, spec, column, context, lists)
-    setup_page(ws)
+    setup_page(ws, header_row)
     ws.protect("", FREE_ROWS_PROTECTION if free_rows else PROTECTION)
 
 
 def column_width(column: Column) -> int:
     """Return a column's width: the contract's, else its header's."""
     return column.width or max(MIN_WIDTH, display_width(column.header) + WIDTH_PADDING)
-
-
-def header_lines(column: Column) -> int:
-    """Return how many lines a header wraps to in its column (header text is wrapped)."""
-    usable = max(1, column_width(column) - WIDTH_PADDING)
-    return -(-display_width(column.header) // usable)
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:

@@ -11,7 +11,7 @@ from xlsxwriter import Workbook
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
 from firescore.publish.formats import Formats
-from firescore.publish.leader import issue_columns, issue_values, write_issues_sheet
+from firescore.publish.leader import ISSUES_SHEET, issue_columns, issue_values, write_issues_sheet
 from firescore.publish.meta import PublishMeta
 from firescore.publish.queries import ISSUES_SQL, QuarterData, fetch_rows
 
@@ -29,7 +29,8 @@ def publish_validation(
     csv_path = target / f"校验问题_{meta.quarter}.csv"
     with atomic_path(workbook_path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
         workbook.set_properties(formats.workbook_properties(meta.title, meta.created_utc()))
-        write_issues_sheet(workbook, Formats.create(workbook), meta, issues)
+        heading = meta.heading(meta.sheet_title(ISSUES_SHEET))  # the office's own list: no 附件
+        write_issues_sheet(workbook, Formats.create(workbook), heading, issues)
     with atomic_path(csv_path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([c.header for c in issue_columns()])

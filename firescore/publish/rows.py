@@ -1,0 +1,101 @@
+"""How wide a text is and how tall a row must be to show it: the one sizing rule of every sheet.
+
+Excel fits the height of a wrapped row itself when it opens a file; LibreOffice, PDF converters
+and other readers keep the stored height, so text is drawn over the next rows. Every writer sets
+the height it needs, estimated here, so each reader prints the same page.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from xlsxwriter.worksheet import Worksheet
+
+from firescore.publish.formats import FONT_SIZE
+
+WIDE = "WF"  # east-asian width classes drawn two units wide (CJK, full-width forms)
+CELL_MARGIN = 1  # width units the cell's inner margins take from the text
+# Line height over font size: 宋体 in Excel ≈ 1.3, Noto CJK (LibreOffice's stand-in) ≈ 1.25;
+# the larger keeps every reader's lines inside the row.
+LINE_SPACING = 1.35
+ROW_PADDING = 3  # points of air above and below the text
+TOKEN = re.compile(r"[!-~]+|\s|.", re.DOTALL)  # a Latin word stays whole; a CJK character is one
+
+
+@functools.lru_cache(maxsize=65536)
+def char_width(char: str) -> int:
+    """Return how many width units a character takes: 2 for CJK and full-width, else 1."""
+    return 2 if unicodedata.east_asian_width(char) in WIDE else 1
+
+
+@functools.lru_cache(maxsize=65536)
+def display_width(text: str) -> int:
+    """Return the width of ``text`` in Excel character units, a CJK character counting as 2.
+
+    xlsxwriter's autofit() counts a CJK character like a Latin one, so Chinese columns come
+    out too narrow (STACK.md §5); multi-line text is as wide as its widest line.
+    """
+    if text.isascii():
+        return max(map(len, text.split("\n")))
+    return max(sum(map(char_width, line)) for line in text.split("\n"))
+
+
+def text_width(text: str, font_size: float = FONT_SIZE) -> float:
+    """Return the width of one line of ``text`` at ``font_size``, in column width units."""
+    return display_width(text) * font_size / FONT_SIZE
+
+
+@functools.lru_cache(maxsize=65536)
+def text_lines(text: str, width: float, font_size: float = FONT_SIZE) -> int:
+    """Return how many lines ``text`` wraps to in a column ``width`` units wide.
+
+    Explicit line breaks start a line; a Latin word moves whole to the next line unless it is
+    longer than a line; CJK text breaks between any two characters.
+    """
+    scale = font_size / FONT_SIZE
+    usable = max(1.0, width - CELL_MARGIN)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for token in TOKEN.findall(paragraph):
+            size = sum(map(char_width, token)) * scale
+            if used + size <= usable or (token.isspace() and used > 0):
+                used += size
+                continue
+            if size <= usable:
+                lines += 1
+                used = 0.0 if token.isspace() else size
+                continue
+            # A token longer than a line is broken by characters.
+            for char in token:
+                step = char_width(char) * scale
+                if used + step > usable and used > 0:
+                    lines += 1
+                    used = 0.0
+                used += step
+    return lines
+
+
+def row_height(lines: int, font_size: float = FONT_SIZE) -> float:
+    """Return the height in points of a row showing ``lines`` lines at ``font_size``."""
+    return math.ceil(lines * line_height(font_size) + ROW_PADDING)
+
+
+def line_height(font_size: float = FONT_SIZE) -> float:
+    """Return the height in points of one line of text at ``font_size``."""
+    return font_size * LINE_SPACING
+
+
+def fit_row(
+    ws: Worksheet, row: int, cells: Iterable[tuple[str, float]], font_size: float = FONT_SIZE
+) -> float:
+    """Set ``row`` as tall as its tallest (text, column width) cell needs; return the height."""
+    lines = max((text_lines(text, width, font_size) for text, width in cells if text), default=1)
+    height = row_height(lines, font_size)
+    ws.set_row(row, height)
+    return height
