@@ -585,12 +585,13 @@ def run_naive(
         import openpyxl  # noqa: F401
         import pandas as pd
 
+        from firescore.config import Limits
         from firescore.intake.contracts import load_contracts, submission_contracts
         from firescore.registry import load_registries
         from firescore.scheme import Quarter, load_scheme
     with clock.phase("setup"):
         scheme = load_scheme(scheme_path)
-        reg = load_registries(data / "units.csv", data / "tasks.csv")
+        reg = load_registries(data / "units.csv", data / "tasks.csv", Limits())
         units = reg.units.to_pandas()
         units = units[units["ranked"]]
         special = {scheme.fire_source_unit, scheme.adjustment_source_unit}

@@ -52,7 +52,7 @@ def _load(config_path: Path | None, quarter: str | None):
     try:
         config = load_config(config_path)
         scheme = load_scheme(config.scheme)
-        registries = load_registries(config.units, config.tasks)
+        registries = load_registries(config.units, config.tasks, config.limits)
     except (ConfigError, SchemeError) as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     except RegistryError as exc:
@@ -137,6 +137,14 @@ def _run_annual(cfg, scheme, year: int) -> None:
         console.print(f"    {path}", markup=False)
 
 
+def _print_notes(notes: list[str]) -> None:
+    """Print what the inbox holds but was not read as a submission, and why."""
+    if notes:
+        console.print(f"  [yellow]未读取的内容 {len(notes)} 项[/]（不是报送文件，不计入考核）：")
+    for note in notes:
+        console.print(f"    {note}", markup=False, highlight=False)
+
+
 def _print_summary(summary) -> None:
     """Print the run's summary for the office."""
     console.print(f"[bold]{summary.quarter} 考核完成[/]（运行编号 {summary.run_id}）")
@@ -147,6 +155,7 @@ def _print_summary(summary) -> None:
         console.print(f"    {unit} {name}：{first}", markup=False)
     missing = "、".join(summary.missing) if summary.missing else "无"
     console.print(f"  未报送（无有效文件）单位：{missing}")
+    _print_notes(summary.notes)
     console.print("  输出文件：")
     for path in summary.outputs:
         console.print(f"    {path}", markup=False)
@@ -271,6 +280,7 @@ def _print_status(report) -> None:
         cells = [_cell_text(value) for value in submission_values(row)]
         table.add_row(*cells, style=styles.get(row["status"]))
     console.print(table)
+    _print_notes(report.notes)
     if report.rejected:
         console.print("[bold]退回文件[/]（有错误，整份不予采用）：")
         for item in report.rejected:

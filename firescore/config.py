@@ -15,6 +15,16 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much of a file is read at most, and how many files one read task takes."""
+
+    max_file_bytes: int = 20_000_000  # a larger file is refused unread
+    max_sheet_rows: int = 200_000  # a sheet with more data rows is refused
+    max_sheet_cells: int = 5_000_000  # a sheet with a larger used range is refused unparsed
+    batch_size: int = 200  # files per Prefect read task
+
+
+@dataclass(frozen=True)
 class Config:
     """Resolved paths, limits and issuing office of one installation."""
 
@@ -25,10 +35,7 @@ class Config:
     inbox: Path
     out: Path
     warehouse: Path
-    max_file_bytes: int = 20_000_000
-    max_sheet_rows: int = 200_000
-    max_sheet_cells: int = 5_000_000
-    batch_size: int = 200
+    limits: Limits = Limits()
     office: str = ""  # issuing office, under every sheet's title (渝中区消防安全委员会办公室)
     attachment: str | None = None  # 附件 label top left of the leaders' workbooks (附件1)
 
@@ -38,12 +45,7 @@ class Config:
 
 
 _PATH_KEYS = ["scheme", "units", "tasks", "history", "inbox", "out", "warehouse"]
-_LIMIT_KEYS = {
-    "max_file_bytes": int,
-    "max_sheet_rows": int,
-    "max_sheet_cells": int,
-    "batch_size": int,
-}
+_LIMIT_KEYS = ["max_file_bytes", "max_sheet_rows", "max_sheet_cells", "batch_size"]
 _OFFICE_KEYS = {"name": "office", "attachment": "attachment"}  # [office] key -> Config field
 MAX_OFFICE_TEXT = 60  # characters: the office line must fit above a printed table
 
@@ -72,8 +74,9 @@ def load_config(path: Path | None = None) -> Config:
     paths = data.get("paths", {})
     limits = data.get("limits", {})
     office = data.get("office", {})
-    if not isinstance(office, dict):
-        raise ConfigError(f"配置文件 {path} 中的 office 应为一节（[office]）")
+    for section, value in (("paths", paths), ("limits", limits), ("office", office)):
+        if not isinstance(value, dict):
+            raise ConfigError(f"配置文件 {path} 中的 {section} 应为一节（[{section}]）")
     for key in set(paths) - set(_PATH_KEYS):
         raise ConfigError(f"配置文件 {path} 中有未知的键 paths.{key}")
     for key in set(limits) - set(_LIMIT_KEYS):
@@ -86,11 +89,14 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(paths.get(key), str):
             raise ConfigError(f"配置文件 {path} 缺少键 paths.{key}（应为路径字符串）")
         resolved[key] = (base / paths[key]).resolve()
-    for key, kind in _LIMIT_KEYS.items():
-        if key in limits:
-            if not isinstance(limits[key], kind) or limits[key] <= 0:
-                raise ConfigError(f"配置文件 {path} 中的键 limits.{key} 应为正整数")
-            resolved[key] = limits[key]
+    for key, value in limits.items():
+        # TOML's true/false are Python bools, which are ints: refuse them explicitly.
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            shown = str(value).lower() if isinstance(value, bool) else repr(value)
+            raise ConfigError(
+                f"配置文件 {path} 中的键 limits.{key} 为 {shown}，应为正整数（不加引号）"
+            )
+    resolved["limits"] = Limits(**limits)
     for key, field_name in _OFFICE_KEYS.items():
         if key in office:
             resolved[field_name] = _office_text(path, key, office[key])

@@ -17,16 +17,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from firescore.config import Config
-from firescore.intake.discover import Submission, discover
+from firescore.intake.discover import Inbox, Submission, discover
 from firescore.intake.expectations import export_data_docs
 from firescore.intake.history import read_history
-from firescore.intake.pipeline import (
-    ReadFile,
-    cast_files,
-    optional_sheets,
-    read_raw,
-    validate_quarter,
-)
+from firescore.intake.pipeline import Earlier, ReadFile, read_files, validate_files
 from firescore.publish import PublishMeta, load_quarter, publish_feedback, publish_quarter
 from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
@@ -38,6 +32,7 @@ from firescore.warehouse.store import (
     earlier_indicators,
     known_files,
     load_files,
+    load_notes,
 )
 from firescore.warehouse.store import (
     load_registries as load_registry_tables,
@@ -58,31 +53,20 @@ class RunSummary:
     rejected: list[tuple[str, str, str]] = field(default_factory=list)  # unit, file, first issue
     units_scored: int = 0
     missing: list[str] = field(default_factory=list)  # unit codes with no accepted file
+    notes: list[str] = field(default_factory=list)  # what the inbox held but was not read, why
     outputs: list[Path] = field(default_factory=list)
 
 
-def discover_files(inbox: Path, quarter: str, timezone: str) -> list[Submission]:
-    """List the quarter's submissions."""
-    return discover(inbox, quarter, ZoneInfo(timezone))
+def discover_files(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) -> Inbox:
+    """List the quarter's submissions and what else the inbox holds (not read, with why)."""
+    return discover(inbox, quarter, scheme, registries)
 
 
 def read_batch(
     batch: list[Submission], scheme: Scheme, registries: Registries, config: Config
 ) -> list[ReadFile]:
     """Read one batch of files, then cast each sheet type once for the whole batch."""
-    files = [
-        read_raw(
-            sub,
-            scheme,
-            config.max_file_bytes,
-            config.max_sheet_rows,
-            optional=optional_sheets(sub.unit_code, registries),
-            max_cells=config.max_sheet_cells,
-        )
-        for sub in batch
-    ]
-    cast_files(files, scheme)
-    return files
+    return read_files(batch, scheme, registries, config.limits)
 
 
 def read_batches(
@@ -93,18 +77,10 @@ def read_batches(
 
 
 def validate_new(
-    files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, earlier: dict
+    files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, earlier: Earlier
 ) -> list[ReadFile]:
     """Validate every new file of the quarter at once (GX per sheet type, then rule queries)."""
-    validate_quarter(
-        files,
-        quarter,
-        scheme,
-        registries,
-        earlier["fires"],
-        data_docs=True,
-        earlier_indicators=earlier["indicators"],
-    )
+    validate_files(files, quarter, scheme, registries, earlier, engine="gx", data_docs=True)
     return files
 
 
@@ -112,22 +88,24 @@ def validate_new(
 class Steps:
     """How the file-touching steps run: plainly here, as Prefect tasks in flows/quarter.py."""
 
-    discover: Callable[[Path, str, str], list[Submission]] = discover_files
+    discover: Callable[[Path, str, Scheme, Registries], Inbox] = discover_files
     read: Callable[[list[list[Submission]], Scheme, Registries, Config], list[ReadFile]] = (
         read_batches
     )
-    validate: Callable[[list[ReadFile], str, Scheme, Registries, dict], list[ReadFile]] = (
+    validate: Callable[[list[ReadFile], str, Scheme, Registries, Earlier], list[ReadFile]] = (
         validate_new
     )
 
 
-def run_id_of(submissions: list[Submission], config: Config) -> str:
+def run_id_of(inbox: Inbox, config: Config) -> str:
     """Return an id derived from the inputs, so a re-run on the same inputs is identical."""
     digest = hashlib.sha256()
     for path in (config.scheme, config.units, config.tasks):
         digest.update(path.read_bytes())
-    for sub in submissions:
+    for sub in inbox.submissions:
         digest.update(f"{sub.unit_code}:{sub.sha256}:{sub.received_at.isoformat()}\n".encode())
+    for note in inbox.notes:
+        digest.update(f"{note.message}\n".encode())
     return digest.hexdigest()[:12]
 
 
@@ -137,12 +115,18 @@ def run_quarter(
     """Run one quarter end to end and publish its workbooks; return the office's summary."""
     quarter = Quarter(quarter)
     scheme = load_scheme(config.scheme)
-    registries = load_registries(config.units, config.tasks)
-    history = read_history(config.history, scheme, config.max_file_bytes, config.max_sheet_rows)
+    registries = load_registries(config.units, config.tasks, config.limits)
+    history = read_history(config.history, scheme, registries, config.limits)
 
-    submissions = steps.discover(config.inbox, quarter, scheme.timezone)
-    run_id = run_id_of(submissions, config)
-    summary = RunSummary(quarter=quarter, run_id=run_id, files_seen=len(submissions))
+    inbox = steps.discover(config.inbox, quarter, scheme, registries)
+    submissions = inbox.submissions
+    run_id = run_id_of(inbox, config)
+    summary = RunSummary(
+        quarter=quarter,
+        run_id=run_id,
+        files_seen=len(submissions),
+        notes=[note.message for note in inbox.notes],
+    )
     con = connect(config.warehouse)
     try:
         load_registry_tables(con, registries, history)
@@ -150,18 +134,20 @@ def run_quarter(
         known = known_files(con, quarter)
         new = [s for s in submissions if (s.unit_code, s.sha256) not in known]
         summary.files_new = len(new)
-        batches = [new[i : i + config.batch_size] for i in range(0, len(new), config.batch_size)]
+        size = config.limits.batch_size
+        batches = [new[i : i + size] for i in range(0, len(new), size)]
         files = steps.read(batches, scheme, registries, config)
-        earlier = {
-            "fires": accepted_fire_ids(con, scheme.fire_source_unit),
-            "indicators": earlier_indicators(con),
-        }
+        earlier = Earlier(
+            fires=accepted_fire_ids(con, scheme.fire_source_unit),
+            indicators=earlier_indicators(con),
+        )
         files = steps.validate(files, quarter, scheme, registries, earlier)
         as_of = max(
             (s.received_at for s in submissions),
             default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)),
         )
         load_files(con, files, run_id, as_of)
+        load_notes(con, quarter, inbox.notes)
         quarantine(files, config.out)
         run_scoring(con, scheme, quarter)
         meta = PublishMeta(

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import polars as pl
 
+from firescore.config import Limits
 from firescore.intake.casting import cast_sheet
 from firescore.intake.contracts import contract
 from firescore.intake.expectations import validate_sheets
-from firescore.intake.reader import ReadResult, read_csv, read_excel
+from firescore.intake.reader import read_csv, read_excel
 from firescore.intake.values import UNPARSABLE, fold, parse_date
 from firescore.issues import ERROR, Issue
 
@@ -58,16 +59,16 @@ def parse_deadline(text: str) -> tuple[date | None, bool] | None:
     return parsed, False
 
 
-def _read_typed(path: Path, sheet: str) -> tuple[pl.DataFrame, list[str]]:
+def _read_typed(path: Path, sheet: str, limits: Limits) -> tuple[pl.DataFrame, list[str]]:
     """Read, cast and validate one registry file; return its rows and error messages."""
     spec = contract(sheet)
     if not path.is_file():
         raise RegistryError([f"找不到{sheet}文件 {path}"])
-    result: ReadResult
+    # A registry is one sheet in its own file (not a submission bundle): read it directly.
     if path.suffix.lower() == ".csv":
         result = read_csv(path, sheet, spec)
     else:
-        result = read_excel(path, sheet, [spec])
+        result = read_excel(path, sheet, [spec], limits)
     issues: list[Issue] = list(result.issues)
     if sheet not in result.sheets:
         raise RegistryError([f"{path.name}：{i.message}" for i in issues if i.severity == ERROR])
@@ -79,10 +80,10 @@ def _read_typed(path: Path, sheet: str) -> tuple[pl.DataFrame, list[str]]:
     return typed, [f"{path.name}：{i.message}" for i in issues if i.severity == ERROR]
 
 
-def load_registries(units_path: Path, tasks_path: Path) -> Registries:
+def load_registries(units_path: Path, tasks_path: Path, limits: Limits) -> Registries:
     """Read both registries; raise RegistryError listing every problem."""
-    units, errors = _read_typed(units_path, "单位名册")
-    tasks, task_errors = _read_typed(tasks_path, "任务分解表")
+    units, errors = _read_typed(units_path, "单位名册", limits)
+    tasks, task_errors = _read_typed(tasks_path, "任务分解表", limits)
     errors += task_errors
     if errors:
         raise RegistryError(errors)

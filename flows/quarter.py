@@ -56,6 +56,7 @@ def publish_artifacts(summary: RunSummary, results_csv: Path) -> None:
             f"- 参与排名单位 {summary.units_scored} 个\n"
             f"- 退回文件 {len(summary.rejected)} 个{rejected}\n"
             f"- 未报送单位：{'、'.join(summary.missing) or '无'}\n"
+            + "".join(f"- 未读取：{note}\n" for note in summary.notes)
         ),
         description="firescore 季度考核运行摘要",
     )

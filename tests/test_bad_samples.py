@@ -2,16 +2,18 @@
 
 A case is a folder `tests/bad_samples/<case>/` holding `<UNIT CODE>/<file(s)>` (the unit folder is
 the sender, as in the inbox), `expected.txt` (every issue line of that file, `错误 <message>` or
-`警告 <message>`, sorted) and, while the product gets it wrong, `xfail.txt` (the reason; the test
-is then a strict xfail). Adding a folder adds a test; `make_samples.py` rewrites the files.
+`警告 <message>`, or for what is not a submission at all `忽略 <note>`, sorted) and, while the
+product gets it wrong, `xfail.txt` (the reason; the test is then a strict xfail). Adding a folder
+adds a test; `make_samples.py` rewrites the files.
 
 Names say what must happen: `err_*` is rejected (at least one error), `warn_*` is loaded with
 warnings only, `ok_*` is loaded without any issue and must read exactly as the valid sample file
-it was made from (apart from what make_samples.CHANGED lists).
+it was made from (apart from what make_samples.CHANGED lists), `ign_*` is not a submission: it is
+listed as not read, with the reason, and never changes a unit's score or 报送状态.
 
-All cases are read one by one and then validated together in one `validate_quarter` call, as a
-run does with a quarter's files (Great Expectations has a large fixed cost per validation); each
-file keeps its own issues. The sample district's 2026Q1 files are the earlier quarter (fire
+All cases are read in one `read_files` call and then validated together in one `validate_files`
+call, as a run does with a quarter's files (Great Expectations has a large fixed cost per
+validation); each file keeps its own issues. The sample district's 2026Q1 files are the earlier quarter (fire
 numbers already used, earlier indicator values).
 """
 
@@ -25,7 +27,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -34,10 +35,10 @@ from firescore.config import load_config
 from firescore.intake.discover import RECEIPT_LOG, Submission, discover
 from firescore.intake.pipeline import (
     EMPTY_EARLIER,
+    Earlier,
     ReadFile,
-    optional_sheets,
-    read_submission,
-    validate_quarter,
+    read_files,
+    validate_files,
 )
 from firescore.issues import SEVERITY_ZH
 from firescore.registry import load_registries
@@ -91,7 +92,7 @@ def district():
     config = load_config(ROOT / "firescore.toml")
     scheme = load_scheme(ROOT / "data_samples" / "scheme.yaml")
     registries = load_registries(
-        ROOT / "data_samples" / "units.csv", ROOT / "data_samples" / "tasks.csv"
+        ROOT / "data_samples" / "units.csv", ROOT / "data_samples" / "tasks.csv", config.limits
     )
     return config, scheme, registries
 
@@ -99,24 +100,17 @@ def district():
 def _read(sub: Submission, district, sheets: list[str] | None = None) -> ReadFile:
     """Read one submission exactly as the flow does."""
     config, scheme, registries = district
-    return read_submission(
-        sub,
-        scheme,
-        config.max_file_bytes,
-        config.max_sheet_rows,
-        sheets=sheets,
-        optional=optional_sheets(sub.unit_code, registries),
-        max_cells=config.max_sheet_cells,
-    )
+    (read,) = read_files([sub], scheme, registries, config.limits, sheets)
+    return read
 
 
 @pytest.fixture(scope="module")
 def earlier(district):
     """The 2026Q1 fire numbers and indicator values of the sample district (its latest files)."""
-    _, scheme, _ = district
+    _, scheme, registries = district
     latest = {
         s.unit_code: s
-        for s in discover(ROOT / "data_samples" / "inbox", "2026Q1", ZoneInfo(scheme.timezone))
+        for s in discover(ROOT / "data_samples" / "inbox", "2026Q1", scheme, registries).submissions
     }
     fires = _read(latest[scheme.fire_source_unit], district, ["火灾情况"]).typed["火灾情况"]
     indicators = [
@@ -126,15 +120,15 @@ def earlier(district):
         for unit, sub in latest.items()
         if unit.startswith(("JD", "BM"))
     ]
-    return {
-        "fires": fires.select("fire_id", pl.lit("2026Q1").alias("quarter")),
-        "indicators": pl.concat(
+    return Earlier(
+        fires=fires.select("fire_id", pl.lit("2026Q1").alias("quarter")),
+        indicators=pl.concat(
             [
                 EMPTY_EARLIER,
                 *[f.select(EMPTY_EARLIER.columns).cast(EMPTY_EARLIER.schema) for f in indicators],
             ]
         ),
-    }
+    )
 
 
 def _inbox_of(case: Path, root: Path) -> Path:
@@ -145,50 +139,52 @@ def _inbox_of(case: Path, root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def checked(district, earlier, tmp_path_factory) -> dict[str, list[ReadFile]]:
-    """Every case discovered and read in its own inbox, then validated together."""
-    _, scheme, registries = district
-    by_case: dict[str, list[ReadFile]] = {}
+def checked(district, earlier, tmp_path_factory) -> dict[str, tuple[list[ReadFile], list[str]]]:
+    """Every case discovered in its own inbox, then all read and validated together.
+
+    Returns case -> (its files, its `忽略 …` lines for what was not read as a submission).
+    """
+    config, scheme, registries = district
+    subs: dict[str, list[Submission]] = {}
+    notes: dict[str, list[str]] = {}
     for case in CASES:
-        inbox = _inbox_of(case, tmp_path_factory.mktemp(case.name))
-        subs = discover(inbox, QUARTER, ZoneInfo(scheme.timezone))
+        found = discover(
+            _inbox_of(case, tmp_path_factory.mktemp(case.name)), QUARTER, scheme, registries
+        )
         # file ids must be unique across cases (two cases could hold the same bytes)
-        by_case[case.name] = [
-            _read(replace(s, sha256=f"{case.name}:{s.sha256}"), district) for s in subs
-        ]
-    files = [f for found in by_case.values() for f in found]
-    validate_quarter(
-        files,
-        QUARTER,
-        scheme,
-        registries,
-        earlier["fires"],
-        earlier_indicators=earlier["indicators"],
+        subs[case.name] = [replace(s, sha256=f"{case.name}:{s.sha256}") for s in found.submissions]
+        notes[case.name] = [f"忽略 {note.message}" for note in found.notes]
+    files = read_files(
+        [s for found in subs.values() for s in found], scheme, registries, config.limits
     )
-    return by_case
+    validate_files(files, QUARTER, scheme, registries, earlier, engine="gx")
+    by_id = {f.file_id: f for f in files}
+    return {case: ([by_id[s.file_id] for s in found], notes[case]) for case, found in subs.items()}
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_sample_gives_exactly_its_expected_issues(case, checked):
-    files = checked[case.name]
-    assert len(files) == 1, (
-        f"a case holds one submission (a workbook or one CSV bundle), found {len(files)}"
+    files, notes = checked[case.name]
+    wanted = 0 if case.name.startswith("ign_") else 1
+    assert len(files) == wanted, (
+        f"a case holds {wanted} submission (a workbook or one CSV bundle), found {len(files)}"
     )
-    assert issue_lines(files) == sorted(expected_lines(case))
+    assert issue_lines(files) + notes == sorted(expected_lines(case))
 
 
 def test_case_names_match_their_outcome():
     for case in CASES:
         errors = [line for line in expected_lines(case) if line.startswith("错误 ")]
-        assert all(line.startswith(("错误 ", "警告 ")) for line in expected_lines(case)), case.name
+        kinds = ("忽略 ",) if case.name.startswith("ign_") else ("错误 ", "警告 ")
+        assert all(line.startswith(kinds) for line in expected_lines(case)), case.name
         assert expected_lines(case) == sorted(expected_lines(case)), (
             f"{case.name}: expected.txt is not sorted"
         )
         if case.name.startswith("err_"):
             assert errors, f"{case.name}: an err_ case must expect an error"
-        elif case.name.startswith("warn_"):
+        elif case.name.startswith(("warn_", "ign_")):
             assert expected_lines(case) and not errors, (
-                f"{case.name}: a warn_ case expects warnings only"
+                f"{case.name}: a warn_ or ign_ case expects warnings or notes only"
             )
         else:
             assert case.name.startswith("ok_") and not expected_lines(case), (
@@ -218,14 +214,14 @@ def typed_values(read: ReadFile) -> dict[tuple[str, str], dict[str, str | None]]
 @pytest.mark.parametrize("case", [_param(c) for c in CASES if c.name.startswith("ok_")])
 def test_accepted_sample_reads_as_its_base(case, checked, district, tmp_path):
     """An untidy but acceptable file means exactly what the valid file it was made from means."""
-    (read,) = checked[case.name]
+    (read,), _ = checked[case.name]
     unit = read.submission.unit_code
     base_file = make_samples.BASES[unit]
     (tmp_path / "case" / unit).mkdir(parents=True)
     shutil.copy(base_file, tmp_path / "case" / unit / base_file.name)
     (base_sub,) = discover(
-        _inbox_of(tmp_path / "case", tmp_path), QUARTER, ZoneInfo(district[1].timezone)
-    )
+        _inbox_of(tmp_path / "case", tmp_path), QUARTER, district[1], district[2]
+    ).submissions
     expected = typed_values(_read(base_sub, district))
     for (sheet, key), fields in make_samples.CHANGED.get(case.name, {}).items():
         expected[(sheet, key)] = {**expected[(sheet, key)], **fields}
@@ -245,7 +241,7 @@ def _run_quarter(config, quarter: str) -> None:
 
 def _dropped_name(path: Path, tag: str) -> str:
     """Return a unique name for a sample file in a shared unit folder (a CSV keeps its bundle)."""
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".csv" and path.name.count("_") == 2:
         unit, quarter, sheet = path.name.split("_", 2)
         return f"{unit}_{quarter}{tag}_{sheet}"
     return f"{tag}_{path.name}"
@@ -263,7 +259,7 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def quarter_runs(tmp_path_factory):
     """2026Q1 once; then 2026Q2 on the plain sample and, in a copy of the warehouse, on the sample
-    plus every rejected case's files, received after the unit's valid file."""
+    plus every rejected and every ignored case's files, received after the unit's valid file."""
     root = tmp_path_factory.mktemp("quarter")
     base = load_config(ROOT / "firescore.toml")
     _run_quarter(
@@ -275,15 +271,20 @@ def quarter_runs(tmp_path_factory):
     shutil.copytree(ROOT / "data_samples" / "inbox" / QUARTER, inbox / QUARTER)
     log_lines, dropped = [], []
     received = datetime(2026, 7, 20, 9, 0)  # after every valid file of the sample (latest 07-14)
-    rejected_cases = [
-        c for c in CASES if any(line.startswith("错误 ") for line in expected_lines(c))
+    dropped_cases = [
+        c
+        for c in CASES
+        if c.name.startswith("ign_") or any(line.startswith("错误 ") for line in expected_lines(c))
     ]
-    for n, case in enumerate(rejected_cases):
+    for n, case in enumerate(dropped_cases):
         for unit in (p for p in case.iterdir() if p.is_dir()):
-            for path in sorted(p for p in unit.iterdir() if p.is_file()):
+            for path in sorted(unit.iterdir()):
                 name = _dropped_name(path, f"x{n:02d}")
                 (inbox / QUARTER / unit.name).mkdir(parents=True, exist_ok=True)
-                shutil.copy(path, inbox / QUARTER / unit.name / name)
+                if path.is_dir():  # a folder named like a workbook
+                    shutil.copytree(path, inbox / QUARTER / unit.name / name)
+                else:
+                    shutil.copy(path, inbox / QUARTER / unit.name / name)
                 log_lines.append(
                     f"{unit.name},{name},{received + timedelta(minutes=n):%Y-%m-%d %H:%M}\n"
                 )
@@ -328,6 +329,8 @@ def test_every_bad_file_is_rejected_and_quarantined(quarter_runs):
         con.close()
     rejected = quarter_runs["bad"].out / QUARTER / "rejected"
     for case, unit, name in quarter_runs["dropped"]:
+        if case.startswith("ign_"):
+            continue
         shown = (
             name
             if not name.endswith(".csv")
@@ -343,6 +346,38 @@ def test_every_bad_file_is_rejected_and_quarantined(quarter_runs):
         assert len(copies) == 1, (case, name)
         assert (copies[0].parent / "问题清单.txt").is_file(), case
     assert len(quarter_runs["dropped"]) >= 30
+
+
+def test_what_is_not_a_submission_is_listed_with_its_reason_and_never_read(quarter_runs):
+    from firescore.warehouse.store import connect
+
+    bad = quarter_runs["bad"]
+    con = connect(bad.warehouse, read_only=True)
+    try:
+        notes = dict(
+            con.execute(
+                "SELECT rel_path, reason FROM inbox_notes WHERE quarter = $q", {"q": QUARTER}
+            ).fetchall()
+        )
+        read = {r[0] for r in con.execute("SELECT rel_path FROM raw_files").fetchall()}
+    finally:
+        con.close()
+    ignored = [(c, u, n) for c, u, n in quarter_runs["dropped"] if c.startswith("ign_")]
+    assert len(ignored) >= 5
+    for case, unit, name in ignored:
+        shown = f"{QUARTER}/{unit}/{name}"
+        if name.endswith(".csv") and name.count("_") == 2:  # an incomplete bundle: as a bundle
+            shown = f"{QUARTER}/{unit}/{'_'.join(name.split('_')[:2])}_*.csv"
+        assert shown in notes, (case, shown, sorted(notes))
+        assert shown not in read, case
+        assert not list((bad.out / QUARTER / "rejected").rglob(name)), case
+    # The office sees them in the quarter's issue list, with the reason.
+    with (bad.out / QUARTER / "validation" / f"校验问题_{QUARTER}.csv").open(
+        encoding="utf-8-sig"
+    ) as handle:
+        listed = handle.read()
+    for shown, reason in notes.items():
+        assert f"{shown}：{reason}" in listed
 
 
 def test_inbox_is_never_changed(quarter_runs):

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
+from firescore.config import Limits
 from firescore.intake.discover import discover
-from firescore.intake.pipeline import read_submission, validate_quarter
+from firescore.intake.pipeline import Earlier, intake, read_files
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
 from tests.builders import (
@@ -24,7 +25,7 @@ from tests.builders import (
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")
-NO_FIRES = pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8})
+LIMITS = Limits(max_file_bytes=10_000_000, max_sheet_rows=10_000)
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +35,13 @@ def scheme():
 
 @pytest.fixture
 def registries(tmp_path):
-    return load_registries(*write_registries(tmp_path / "reg"))
+    return load_registries(*write_registries(tmp_path / "reg"), LIMITS)
 
 
 def messages(tmp_path, scheme, registries, unit="JD01", quarter="2026Q2"):
     """Run discovery, reading and whole-quarter validation over tmp_path/inbox."""
-    subs = discover(tmp_path / "inbox", quarter, TZ)
-    files = [read_submission(s, scheme, 10_000_000, 10_000) for s in subs]
-    validate_quarter(files, quarter, scheme, registries, NO_FIRES)
+    subs = discover(tmp_path / "inbox", quarter, scheme, registries).submissions
+    files = intake(subs, quarter, scheme, registries, LIMITS, Earlier.none(), engine="gx")
     return {f.submission.file_name: [(i.severity, i.message) for i in f.issues] for f in files}
 
 
@@ -119,8 +119,8 @@ def test_header_found_below_titles_in_any_order_hidden_sheets_ignored(tmp_path, 
         title_rows=2,
         hidden=("旧版",),
     )
-    subs = discover(tmp_path / "inbox", "2026Q2", TZ)
-    read = read_submission(subs[0], scheme, 10_000_000, 10_000)
+    subs = discover(tmp_path / "inbox", "2026Q2", scheme, registries).submissions
+    (read,) = read_files(subs, scheme, registries, LIMITS)
     tasks = read.typed["任务进展"]
     assert tasks.get_column("task_id").to_list() == ["T01", "T02"]
     assert tasks.get_column("excel_row").to_list() == [5, 6]
@@ -149,7 +149,8 @@ def test_receipt_log_decides_received_time(tmp_path, scheme, registries):
     (tmp_path / "inbox/2026Q2/收件登记.csv").write_text(
         "单位代码,文件名,接收时间\nJD01,报表.xlsx,2026-07-12 09:30\n", encoding="gb18030"
     )
-    subs = {s.unit_code: s for s in discover(tmp_path / "inbox", "2026Q2", TZ)}
+    found = discover(tmp_path / "inbox", "2026Q2", scheme, registries).submissions
+    subs = {s.unit_code: s for s in found}
     assert subs["JD01"].received_at == datetime(2026, 7, 12, 9, 30, tzinfo=TZ)
     assert subs["JD01"].received_source == "收件登记"
     assert subs["JD02"].received_source == "文件修改时间"
@@ -159,9 +160,8 @@ def test_value_far_above_earlier_quarters_is_a_warning(tmp_path, scheme, registr
     from firescore.intake.pipeline import EMPTY_EARLIER
 
     street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")  # I01 分母 50
-    subs = discover(tmp_path / "inbox", "2026Q2", TZ)
-    files = [read_submission(s, scheme, 10_000_000, 10_000) for s in subs]
-    earlier = pl.concat(
+    subs = discover(tmp_path / "inbox", "2026Q2", scheme, registries).submissions
+    indicators = pl.concat(
         [
             EMPTY_EARLIER,
             pl.DataFrame(
@@ -175,7 +175,8 @@ def test_value_far_above_earlier_quarters_is_a_warning(tmp_path, scheme, registr
             ).cast(EMPTY_EARLIER.schema),
         ]
     )
-    validate_quarter(files, "2026Q2", scheme, registries, NO_FIRES, earlier_indicators=earlier)
+    earlier = Earlier(Earlier.none().fires, indicators)
+    files = intake(subs, "2026Q2", scheme, registries, LIMITS, earlier, engine="gx")
     found = [(i.severity, i.message) for i in files[0].issues]
     assert (
         "warning",

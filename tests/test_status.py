@@ -29,7 +29,7 @@ def after_deadline(tmp_path_factory):
     status = quarter_status(
         config,
         scheme,
-        load_registries(config.units, config.tasks),
+        load_registries(config.units, config.tasks, config.limits),
         "2026Q2",
         datetime(2026, 7, 20, 10, 0, tzinfo=TZ),
     )

@@ -30,7 +30,11 @@ FILL_DATE = date(2026, 10, 8)
 def sample():
     """Return the sample district's config, scheme and registries."""
     config = load_config(ROOT / "firescore.toml")
-    return config, load_scheme(config.scheme), load_registries(config.units, config.tasks)
+    return (
+        config,
+        load_scheme(config.scheme),
+        load_registries(config.units, config.tasks, config.limits),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import polars as pl
 import pytest
 
+from firescore.config import Limits
 from firescore.intake.discover import discover
-from firescore.intake.pipeline import read_submission, validate_quarter
+from firescore.intake.pipeline import Earlier, intake
 from firescore.registry import load_registries
 from firescore.scheme import load_scheme
 from firescore.warehouse.store import connect, known_files, load_files
@@ -19,7 +19,7 @@ from tests.builders import street_file, write_registries
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")
-NO_FIRES = pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8})
+LIMITS = Limits(max_file_bytes=10_000_000, max_sheet_rows=10_000)
 GOOD = [
     ["T01", "消防用水整治", "已完成", date(2026, 6, 1), None, None, "报告"],
     ["T02", "消防宣传", "推进中", None, 2, "已开展", "照片"],
@@ -30,7 +30,7 @@ BAD = [["T01", "消防用水整治", "已完", date(2026, 6, 1), None, None, Non
 @pytest.fixture
 def world(tmp_path):
     scheme = load_scheme(ROOT / "data_samples" / "scheme.yaml")
-    registries = load_registries(*write_registries(tmp_path / "reg"))
+    registries = load_registries(*write_registries(tmp_path / "reg"), LIMITS)
     con = connect(tmp_path / "wh.duckdb")
     yield tmp_path, scheme, registries, con
     con.close()
@@ -47,11 +47,10 @@ def run_intake(tmp_path, scheme, registries, con) -> None:
     known = known_files(con, "2026Q2")
     subs = [
         s
-        for s in discover(tmp_path / "inbox", "2026Q2", TZ)
+        for s in discover(tmp_path / "inbox", "2026Q2", scheme, registries).submissions
         if (s.unit_code, s.sha256) not in known
     ]
-    files = [read_submission(s, scheme, 10_000_000, 10_000) for s in subs]
-    validate_quarter(files, "2026Q2", scheme, registries, NO_FIRES, engine="polars")
+    files = intake(subs, "2026Q2", scheme, registries, LIMITS, Earlier.none(), engine="polars")
     load_files(con, files, "test", datetime(2026, 7, 11, tzinfo=UTC))
 
 
@@ -107,4 +106,5 @@ def test_same_bytes_twice_are_one_version_and_not_parsed_again(world):
     assert versions(con) == [("报表.xlsx", "accepted")]
     # A re-run finds nothing new to parse.
     known = known_files(con, "2026Q2")
-    assert all((s.unit_code, s.sha256) in known for s in discover(tmp_path / "inbox", "2026Q2", TZ))
+    found = discover(tmp_path / "inbox", "2026Q2", scheme, registries).submissions
+    assert all((s.unit_code, s.sha256) in known for s in found)

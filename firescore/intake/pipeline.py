@@ -9,11 +9,12 @@ from importlib import resources
 import duckdb
 import polars as pl
 
+from firescore.config import Limits
 from firescore.intake.casting import Cell, cast_sheets
-from firescore.intake.contracts import Contract, contract, load_contracts, submission_contracts
-from firescore.intake.discover import Submission
+from firescore.intake.contracts import contract, load_contracts, submission_contracts
+from firescore.intake.discover import Submission, optional_sheets, role_of
 from firescore.intake.expectations import Engine, validate_sheets
-from firescore.intake.reader import ReadResult, SheetData, read_csv, read_excel
+from firescore.intake.reader import SheetData, read_file
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme
@@ -36,8 +37,8 @@ class ReadFile:
 
     @property
     def file_id(self) -> str:
-        """Return the file's sha256, which identifies it everywhere."""
-        return self.submission.sha256
+        """Return the submission's identity (quarter, unit folder, sha256) used everywhere."""
+        return self.submission.file_id
 
     @property
     def valid(self) -> bool:
@@ -45,126 +46,81 @@ class ReadFile:
         return not any(i.severity == ERROR for i in self.issues)
 
 
-def role_of(unit_code: str, scheme: Scheme) -> str:
-    """Return which sheets a sender submits: the fire detachment, the office, or a unit."""
-    if unit_code == scheme.fire_source_unit:
-        return "fire"
-    if unit_code == scheme.adjustment_source_unit:
-        return "adjustments"
-    return "units"
+@dataclass(frozen=True)
+class Earlier:
+    """What earlier quarters hold that this quarter's rules compare against."""
+
+    fires: pl.DataFrame  # fire_id, quarter of accepted fire-detachment files
+    indicators: pl.DataFrame  # unit_code, quarter, indicator_id, value, denominator
+
+    @classmethod
+    def none(cls) -> Earlier:
+        """Return the context of a first quarter (nothing earlier)."""
+        return cls(pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8}), EMPTY_EARLIER)
 
 
-def _read_sheets(
-    sub: Submission, wanted: list[Contract], max_bytes: int, max_cells: int
-) -> ReadResult:
-    """Read the wanted sheets from a workbook or a CSV bundle."""
-    if sub.size_bytes > max_bytes:
-        return ReadResult(
-            file_id=sub.sha256,
-            issues=[
-                file_issue(
-                    sub.sha256,
-                    ERROR,
-                    "file_too_large",
-                    f"文件大小 {sub.size_bytes} 字节，超过上限 {max_bytes} 字节，未读取",
-                )
-            ],
-        )
-    if sub.file_format in {"xlsx", "xlsm", "xls"}:
-        return read_excel(sub.paths[0], sub.sha256, wanted, max_bytes, max_cells)
-    if sub.file_format == "csv":
-        return _read_csv_bundle(sub, wanted)
-    return ReadResult(
-        file_id=sub.sha256,
-        issues=[
-            file_issue(
-                sub.sha256,
-                ERROR,
-                "file_format",
-                f"文件 {sub.file_name} 不是可接受的格式，应为 .xlsx、.xlsm、.xls 或 .csv",
-            )
-        ],
-    )
-
-
-def _read_csv_bundle(sub: Submission, wanted: list[Contract]) -> ReadResult:
-    """Read CSV sheets named <单位代码>_<季度>_<表名>.csv into one result."""
-    result = ReadResult(file_id=sub.sha256)
-    by_sheet = {c.sheet: c for c in wanted}
-    for path in sub.paths:
-        sheet = path.stem.rsplit("_", 1)[-1]
-        if sheet not in by_sheet:
-            result.issues.append(
-                file_issue(
-                    sub.sha256,
-                    WARNING,
-                    "csv_unknown_sheet",
-                    f"CSV 文件 {path.name} 的表名“{sheet}”不是应报送的工作表"
-                    f"（{'、'.join(by_sheet)}），已忽略",
-                )
-            )
-            continue
-        part = read_csv(path, sub.sha256, by_sheet[sheet])
-        result.sheets.update(part.sheets)
-        result.issues += part.issues
-        result.encoding = result.encoding or part.encoding
-    for spec in wanted:
-        if spec.required and spec.sheet not in result.sheets and not result.issues:
-            result.issues.append(
-                file_issue(
-                    sub.sha256,
-                    ERROR,
-                    "sheet_missing",
-                    f"缺少工作表「{spec.sheet}」的 CSV 文件（应命名为 {sub.unit_code}_{sub.quarter}_{spec.sheet}.csv）",
-                    sheet=spec.sheet,
-                )
-            )
-    return result
-
-
-def read_submission(
-    sub: Submission,
+def intake(
+    submissions: list[Submission],
+    quarter: str,
     scheme: Scheme,
-    max_bytes: int,
-    max_rows: int,
-    sheets: list[str] | None = None,
-    optional: frozenset[str] = frozenset(),
-    max_cells: int = 5_000_000,
-) -> ReadFile:
-    """Read and cast one submission (the sheets its sender's role sends, or those named).
+    registries: Registries,
+    limits: Limits,
+    earlier: Earlier,
+    engine: Engine,
+) -> list[ReadFile]:
+    """Read, cast and validate submissions as one quarter: what status and check call.
 
-    `optional` names sheets this sender may leave out (任务进展 of a unit with no task).
+    The run does the same in two steps (read_files per batch of files, then validate_files)
+    so that reading can run as Prefect tasks.
     """
-    read = read_raw(sub, scheme, max_bytes, max_rows, sheets, optional, max_cells)
-    cast_files([read], scheme)
-    return read
+    files = read_files(submissions, scheme, registries, limits)
+    validate_files(files, quarter, scheme, registries, earlier, engine)
+    return files
 
 
-def read_raw(
+def read_files(
+    submissions: list[Submission],
+    scheme: Scheme,
+    registries: Registries,
+    limits: Limits,
+    sheets: list[str] | None = None,
+) -> list[ReadFile]:
+    """Read submissions (the sheets their sender sends, or those named), casting each sheet
+    type once for all of them: the one way a file is read."""
+    files = [_read_raw(sub, scheme, registries, limits, sheets) for sub in submissions]
+    cast_files(files, scheme)
+    return files
+
+
+def _read_raw(
     sub: Submission,
     scheme: Scheme,
-    max_bytes: int,
-    max_rows: int,
-    sheets: list[str] | None = None,
-    optional: frozenset[str] = frozenset(),
-    max_cells: int = 5_000_000,
+    registries: Registries,
+    limits: Limits,
+    sheets: list[str] | None,
 ) -> ReadFile:
-    """Read one submission's sheets as raw strings (cast them with cast_files)."""
+    """Read one submission's sheets as raw strings; a sheet beyond the row limit is refused."""
     role = role_of(sub.unit_code, scheme)
-    wanted = [contract(s) for s in sheets] if sheets else submission_contracts(role)
-    wanted = [
-        c.model_copy(update={"required": False}) if c.sheet in optional else c for c in wanted
-    ]
-    result = _read_sheets(sub, wanted, max_bytes, max_cells)
+    if sheets:
+        wanted = [contract(s) for s in sheets]
+    else:
+        # 任务进展 of a unit named on no task may be left out.
+        optional = optional_sheets(sub.unit_code, registries)
+        wanted = [
+            c.model_copy(update={"required": False}) if c.sheet in optional else c
+            for c in submission_contracts(role)
+        ]
+    result = read_file(sub.paths, sub.file_id, wanted, limits)
     read = ReadFile(submission=sub, role=role, issues=list(result.issues), encoding=result.encoding)
     for name, sheet in result.sheets.items():
-        if sheet.frame.height > max_rows:
+        if sheet.frame.height > limits.max_sheet_rows:
             read.issues.append(
                 file_issue(
-                    sub.sha256,
+                    sub.file_id,
                     ERROR,
                     "sheet_too_long",
-                    f"工作表「{name}」有 {sheet.frame.height} 行数据，超过上限 {max_rows} 行",
+                    f"工作表「{name}」有 {sheet.frame.height} 行数据，"
+                    f"超过上限 {limits.max_sheet_rows} 行",
                     sheet=name,
                 )
             )
@@ -204,12 +160,6 @@ def _with_derived_grade(fires: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
     return fires.with_columns(pl.Series("derived_grade", derived, dtype=pl.Utf8))
 
 
-def optional_sheets(unit_code: str, registries: Registries) -> frozenset[str]:
-    """Return the sheets a unit may leave out: 任务进展 when it is named on no task."""
-    named = registries.assignments.filter(pl.col("unit_code") == unit_code).height
-    return frozenset() if named else frozenset({"任务进展"})
-
-
 EMPTY_EARLIER = pl.DataFrame(
     schema={
         "unit_code": pl.Utf8,
@@ -227,15 +177,14 @@ def _concat(files: list[ReadFile], sheet: str) -> pl.DataFrame:
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
 
 
-def validate_quarter(
+def validate_files(
     files: list[ReadFile],
     quarter: str,
     scheme: Scheme,
     registries: Registries,
-    other_fires: pl.DataFrame,
+    earlier: Earlier,
+    engine: Engine,
     data_docs: bool = False,
-    earlier_indicators: pl.DataFrame | None = None,
-    engine: Engine = "gx",
 ) -> None:
     """Validate all files of a quarter at once; append each file's new issues to it.
 
@@ -254,8 +203,7 @@ def validate_quarter(
             spec, typed, sheets, failed, data_docs=data_docs, engine=engine
         ):
             by_id[issue.file_id].issues.append(issue)
-    earlier = earlier_indicators if earlier_indicators is not None else EMPTY_EARLIER
-    for issue in run_rules(files, quarter, scheme, registries, other_fires, earlier):
+    for issue in run_rules(files, quarter, scheme, registries, earlier):
         by_id[issue.file_id].issues.append(issue)
 
 
@@ -294,8 +242,7 @@ def run_rules(
     quarter: str,
     scheme: Scheme,
     registries: Registries,
-    other_fires: pl.DataFrame,
-    earlier_indicators: pl.DataFrame,
+    earlier: Earlier,
 ) -> list[Issue]:
     """Run every cross-row/cross-file rule query; each returns the offending rows."""
     period = Quarter(quarter)
@@ -304,10 +251,20 @@ def run_rules(
         tables = {
             "files": pl.DataFrame(
                 [
-                    {"file_id": f.file_id, "unit_code": f.submission.unit_code, "role": f.role}
+                    {
+                        "file_id": f.file_id,
+                        "unit_code": f.submission.unit_code,
+                        "role": f.role,
+                        "origin": f.submission.origin,
+                    }
                     for f in files
                 ],
-                schema={"file_id": pl.Utf8, "unit_code": pl.Utf8, "role": pl.Utf8},
+                schema={
+                    "file_id": pl.Utf8,
+                    "unit_code": pl.Utf8,
+                    "role": pl.Utf8,
+                    "origin": pl.Utf8,
+                },
             ),
             "basic": _frame_or_empty(files, "基本信息"),
             "task_rows": _frame_or_empty(files, "任务进展"),
@@ -317,8 +274,8 @@ def run_rules(
             "units": registries.units,
             "tasks": registries.tasks,
             "task_assignments": registries.assignments,
-            "other_fires": other_fires,
-            "earlier_indicators": earlier_indicators,
+            "other_fires": earlier.fires,
+            "earlier_indicators": earlier.indicators,
             # Which sheets of which files could be read: a missing-row rule only speaks about
             # a sheet that was read (an unreadable sheet is already an error of its own).
             "read_sheets": pl.DataFrame(
@@ -339,6 +296,7 @@ def run_rules(
         outlier = contract("工作指标").outlier
         params = {
             "quarter": quarter,
+            "year": scheme.year,
             "quarter_start": period.first_day,
             "quarter_end": period.last_day,
             "outlier_factor": outlier.factor if outlier else None,

@@ -13,6 +13,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from firescore.config import Limits
 from firescore.intake.contracts import Contract
 from firescore.intake.values import clean_text, fold
 from firescore.issues import ERROR, WARNING, Issue, cell_ref, col_letter, file_issue
@@ -21,6 +22,8 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 HEADER_SCAN_ROWS = 30  # a header may sit below title rows and merged cells
 MAX_UNPACK_RATIO = 100  # an xlsx unpacking to more than 100x its size is treated as a zip bomb
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+_CELL_TAG = re.compile(rb"<c[\s/>]")  # a worksheet cell element (not <col>, <cols>)
+_TAG_CARRY = 2  # bytes carried into the next chunk: one less than a cell tag (b"<c ")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -279,17 +282,16 @@ def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
     return titles
 
 
-def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
+def container_problem(path: Path, limits: Limits) -> str | None:
     """Return why a file cannot be a workbook we should open (in Chinese), or None.
 
     Checked on the raw bytes before any parser sees them, so an empty, foreign, encrypted,
     truncated or hostile file (zip bomb, a sheet claiming a million rows) is refused quickly.
+    The file's size was checked against the limit before (read_file).
     """
     size = path.stat().st_size
     if size == 0:
         return "文件为空（0 字节）"
-    if size > max_bytes:
-        return f"文件大小 {size} 字节，超过上限 {max_bytes} 字节，未读取"
     with path.open("rb") as handle:
         head = handle.read(8)
     suffix = path.suffix.lower()
@@ -313,36 +315,72 @@ def container_problem(path: Path, max_bytes: int, max_cells: int) -> str | None:
             if "xl/workbook.xml" not in names:
                 return "这是压缩包（.zip）或其他文件，不是 Excel 工作簿"
             unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > max(max_bytes, size * MAX_UNPACK_RATIO):
+            if unpacked > max(limits.max_file_bytes, size * MAX_UNPACK_RATIO):
                 return f"文件解压后达 {unpacked} 字节，远超正常工作簿，已拒绝读取"
             titles = _sheet_titles(archive)
             for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
-                with archive.open(name) as sheet:
-                    match = _DIMENSION.search(sheet.read(2048))
-                if match:
-                    cells = _column_number(match[1]) * int(match[2])
-                    if cells > max_cells:
-                        return (
-                            f"工作表「{titles.get(name, name)}」范围达 {int(match[2])} 行 × "
-                            f"{_column_number(match[1])} 列，"
-                            f"超过 {max_cells} 个单元格的上限（常见原因：整列设置了格式），"
-                            "请删除多余的空行空列后重新报送"
-                        )
+                problem = _sheet_size_problem(archive, name, limits.max_sheet_cells)
+                if problem:
+                    return f"工作表「{titles.get(name, name)}」{problem}"
     except zipfile.BadZipFile:
         return "文件不完整或已损坏（无法解压），请重新保存后报送"
     return None
 
 
-def read_excel(
-    path: Path,
-    file_id: str,
-    contracts: list[Contract],
-    max_bytes: int = 20_000_000,
-    max_cells: int = 5_000_000,
+def _sheet_size_problem(archive: zipfile.ZipFile, name: str, max_cells: int) -> str | None:
+    """Return why a sheet part is too large to parse (Chinese, after the sheet's name), or None.
+
+    The <dimension> tag near the start gives the used range; without it the cells are counted
+    by streaming the XML in chunks and stopping past the limit, so memory stays bounded.
+    """
+    with archive.open(name) as sheet:
+        head = sheet.read(2048)
+        match = _DIMENSION.search(head)
+        if match:
+            rows, columns = int(match[2]), _column_number(match[1])
+            if rows * columns <= max_cells:
+                return None
+            return (
+                f"范围达 {rows} 行 × {columns} 列，超过 {max_cells} 个单元格的上限"
+                "（常见原因：整列设置了格式），请删除多余的空行空列后重新报送"
+            )
+        cells, tail, chunk = 0, b"", head
+        while chunk:
+            # A tag cut at a chunk boundary is counted once, with the next chunk: the bytes that
+            # carry over are too few to hold a whole tag.
+            text = tail + chunk
+            cells += len(_CELL_TAG.findall(text))
+            tail = text[-_TAG_CARRY:]
+            if cells > max_cells:
+                return (
+                    f"有超过 {max_cells} 个单元格（文件未标明范围），超过上限，未读取；"
+                    "请删除多余的行列、用 Excel 或 WPS 另存后重新报送"
+                )
+            chunk = sheet.read(1 << 20)
+        return None
+
+
+def read_file(
+    paths: tuple[Path, ...], file_id: str, contracts: list[Contract], limits: Limits
 ) -> ReadResult:
+    """Read the contract sheets of a workbook or a CSV bundle: the one reader of every file."""
+    size = sum(p.stat().st_size for p in paths)
+    if size > limits.max_file_bytes:
+        message = f"文件大小 {size} 字节，超过上限 {limits.max_file_bytes} 字节，未读取"
+        return ReadResult(file_id, issues=[file_issue(file_id, ERROR, "file_too_large", message)])
+    suffix = paths[0].suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel(paths[0], file_id, contracts, limits)
+    if suffix == ".csv":
+        return read_csv_bundle(paths, file_id, contracts)
+    message = f"文件 {paths[0].name} 不是可接受的格式，应为 .xlsx、.xlsm、.xls 或 .csv"
+    return ReadResult(file_id, issues=[file_issue(file_id, ERROR, "file_format", message)])
+
+
+def read_excel(path: Path, file_id: str, contracts: list[Contract], limits: Limits) -> ReadResult:
     """Read the contract sheets of a workbook; hidden sheets are ignored."""
     result = ReadResult(file_id=file_id)
-    problem = container_problem(path, max_bytes, max_cells)
+    problem = container_problem(path, limits)
     if problem is not None:
         result.issues.append(file_issue(file_id, ERROR, "file_unreadable", problem))
         return result
@@ -413,4 +451,41 @@ def read_csv(path: Path, file_id: str, contract: Contract) -> ReadResult:
     sheet = _cut(file_id, contract, grid, letters, result.issues)
     if sheet is not None:
         result.sheets[contract.sheet] = sheet
+    return result
+
+
+def read_csv_bundle(paths: tuple[Path, ...], file_id: str, wanted: list[Contract]) -> ReadResult:
+    """Read CSV sheets named <单位代码>_<季度>_<表名>.csv into one result."""
+    result = ReadResult(file_id=file_id)
+    by_sheet = {c.sheet: c for c in wanted}
+    for path in paths:
+        sheet = path.stem.rsplit("_", 1)[-1]
+        if sheet not in by_sheet:
+            result.issues.append(
+                file_issue(
+                    file_id,
+                    WARNING,
+                    "csv_unknown_sheet",
+                    f"CSV 文件 {path.name} 的表名“{sheet}”不是应报送的工作表"
+                    f"（{'、'.join(by_sheet)}），已忽略",
+                )
+            )
+            continue
+        part = read_csv(path, file_id, by_sheet[sheet])
+        result.sheets.update(part.sheets)
+        result.issues += part.issues
+        result.encoding = result.encoding or part.encoding
+    prefix = paths[0].stem.rsplit("_", 1)[0]
+    for spec in wanted:
+        errors = any(i.severity == ERROR for i in result.issues)
+        if spec.required and spec.sheet not in result.sheets and not errors:
+            result.issues.append(
+                file_issue(
+                    file_id,
+                    ERROR,
+                    "sheet_missing",
+                    f"缺少工作表「{spec.sheet}」的 CSV 文件（应命名为 {prefix}_{spec.sheet}.csv）",
+                    sheet=spec.sheet,
+                )
+            )
     return result

@@ -122,10 +122,24 @@ _CELL_ROW = "try_cast(regexp_extract(i.cell, '([0-9]+)$', 1) AS INTEGER)"
 _CELL_COL = "regexp_extract(i.cell, '^\\$?([A-Za-z]+)', 1)"
 
 ISSUES_SQL = f"""
+WITH issues AS (
+    SELECT
+        i.quarter, i.unit_code, f.file_name, f.received_at, i.sha256, i.severity, i.sheet,
+        i.cell, i.column_name, i.value, i.expected, i.message, i.rule_id
+    FROM raw_issues AS i
+    LEFT JOIN raw_files AS f
+        ON f.quarter = i.quarter AND f.unit_code = i.unit_code AND f.sha256 = i.sha256
+    UNION ALL
+    -- What the inbox held but was not read as a submission (a stray file, a link ...).
+    SELECT
+        n.quarter, n.unit_code, regexp_extract(n.rel_path, '[^/]*$'), NULL, NULL, 'warning',
+        NULL, NULL, NULL, NULL, NULL, n.rel_path || '：' || n.reason, 'inbox_note'
+    FROM inbox_notes AS n
+)
 SELECT
     i.unit_code,
     coalesce(s.unit_name, u.unit_name, i.unit_code) AS unit_name,
-    f.file_name,
+    i.file_name,
     i.severity,
     i.sheet,
     i.cell,
@@ -134,14 +148,12 @@ SELECT
     i.expected,
     i.message,
     i.rule_id
-FROM raw_issues AS i
+FROM issues AS i
 {_UNIT_JOINS.format(t="i")}
-LEFT JOIN raw_files AS f
-    ON f.quarter = i.quarter AND f.unit_code = i.unit_code AND f.sha256 = i.sha256
 WHERE i.quarter = $quarter
 ORDER BY
-    {_GROUP_ORDER.format(col="coalesce(s.grp, u.grp)")}, i.unit_code,
-    f.received_at NULLS LAST, i.sha256,
+    {_GROUP_ORDER.format(col="coalesce(s.grp, u.grp)")}, i.unit_code NULLS LAST,
+    i.received_at NULLS LAST, i.sha256,
     CASE i.severity WHEN 'error' THEN 0 ELSE 1 END, i.severity,
     i.sheet NULLS FIRST, {_CELL_ROW} NULLS FIRST, length({_CELL_COL}), {_CELL_COL},
     i.cell NULLS FIRST, i.rule_id, i.column_name NULLS FIRST, i.value NULLS FIRST,

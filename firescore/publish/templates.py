@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from firescore.intake.contracts import Column, Contract, submission_contracts
-from firescore.intake.pipeline import optional_sheets, role_of
+from firescore.intake.discover import optional_sheets, role_of
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
 from firescore.publish.feedback import UNSAFE_FILE_CHARS

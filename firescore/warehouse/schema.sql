@@ -60,6 +60,16 @@ CREATE TABLE IF NOT EXISTS raw_issues (
     message     VARCHAR NOT NULL           -- Chinese, names sheet!cell, value and expectation
 );
 
+-- What was in a quarter's inbox folder but not read as a submission, and why (Chinese):
+-- a stray file, a sub-folder, a symbolic link, an unusable receipt-log row. Replaced per
+-- quarter by each run: it describes the inbox as it is now.
+CREATE TABLE IF NOT EXISTS inbox_notes (
+    quarter   VARCHAR NOT NULL,
+    unit_code VARCHAR,                     -- the unit folder it sits in, if any
+    rel_path  VARCHAR NOT NULL,            -- relative to the inbox root
+    reason    VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS raw_columns (
     sha256     VARCHAR NOT NULL,
     sheet      VARCHAR NOT NULL,

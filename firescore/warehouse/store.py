@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from firescore.intake.contracts import contract
+from firescore.intake.discover import InboxNote
 from firescore.intake.pipeline import ReadFile
 from firescore.registry import Registries
 
@@ -132,16 +133,47 @@ def load_files(
         _append(con, "raw_files", _file_rows(files, run_id, now), on_conflict_skip=True)
         _append(con, "raw_issues", _issue_rows(files))
         loaded = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM raw_columns").fetchall()}
-        # The same bytes may have been loaded before (e.g. sent again for another quarter).
-        fresh = {f.file_id: f for f in files if f.valid and f.file_id not in loaded}
+        # Rows are stored by content: the same bytes may have been loaded before (e.g. sent
+        # again for another quarter), and are stored once.
+        fresh = {
+            f.submission.sha256: f for f in files if f.valid and f.submission.sha256 not in loaded
+        }
         _append(con, "raw_columns", _column_rows(list(fresh.values())))
         for sheet, table in {"基本信息": "raw_basic_info", **ROW_TABLES}.items():
-            frames = [f.typed[sheet] for f in fresh.values() if sheet in f.typed]
+            frames = [
+                f.typed[sheet].with_columns(pl.lit(sha).alias("file_id"))
+                for sha, f in fresh.items()
+                if sheet in f.typed
+            ]
             if frames:
                 rows = pl.concat(frames, how="vertical").rename({"file_id": "sha256"})
                 if sheet == "火灾情况":
                     rows = rows.with_columns(pl.coalesce("grade", "derived_grade").alias("grade"))
                 _append(con, table, rows)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def load_notes(con: duckdb.DuckDBPyConnection, quarter: str, notes: list[InboxNote]) -> None:
+    """Replace the quarter's inbox notes (what was not read, and why) with this run's."""
+    frame = pl.DataFrame(
+        [
+            {
+                "quarter": n.quarter,
+                "unit_code": n.unit_code,
+                "rel_path": n.rel_path,
+                "reason": n.reason,
+            }
+            for n in notes
+        ],
+        schema={c: pl.Utf8 for c in ("quarter", "unit_code", "rel_path", "reason")},
+    )
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM inbox_notes WHERE quarter = $quarter", {"quarter": quarter})
+        _append(con, "inbox_notes", frame)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -179,7 +211,7 @@ def _issue_rows(files: list[ReadFile]) -> pl.DataFrame:
     rows = [
         {
             **{k: v for k, v in issue.as_row().items() if k != "file_id"},
-            "sha256": f.file_id,
+            "sha256": f.submission.sha256,
             "quarter": f.submission.quarter,
             "unit_code": f.submission.unit_code,
         }
@@ -192,7 +224,7 @@ def _issue_rows(files: list[ReadFile]) -> pl.DataFrame:
 def _column_rows(files: list[ReadFile]) -> pl.DataFrame:
     """Return where each contract field sat in each sheet of each file (for cell references)."""
     rows = [
-        {"sha256": f.file_id, "sheet": name, "field": field, "col_letter": letter}
+        {"sha256": f.submission.sha256, "sheet": name, "field": field, "col_letter": letter}
         for f in files
         for name, sheet in f.sheets.items()
         for field, letter in (

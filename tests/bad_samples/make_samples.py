@@ -189,8 +189,8 @@ def err_html_named_xls(out: Path) -> None:
 
 
 @case
-def err_photo_jpg(out: Path) -> None:
-    """A photo of the printed table instead of the workbook."""
+def ign_photo_jpg(out: Path) -> None:
+    """A photo of the printed table instead of the workbook: not a submission, listed as ignored."""
     jpeg = (
         b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
         + bytes(64)
@@ -718,10 +718,22 @@ def ok_csv_gbk(out: Path) -> None:
 
 
 @case
-def err_csv_sheet_missing(out: Path) -> None:
-    """CSV bundle without its 工作指标 file."""
+def ign_csv_bundle_incomplete(out: Path) -> None:
+    """CSV bundle without its 工作指标 file: not a complete submission, listed as ignored."""
     write_csv_bundle(out, "utf-8-sig", title_rows=True)
     (out / STREET / f"{STREET}_2026Q2_工作指标.csv").unlink()
+
+
+@case
+def ign_stray_csv(out: Path) -> None:
+    """A note saved as CSV beside nothing else (备注.csv): never a submission."""
+    target(out, "BM03", "备注.csv").write_text("备注\n材料随后补交\n", encoding="utf-8")
+
+
+@case
+def ign_folder_named_xlsx(out: Path) -> None:
+    """A folder named like a workbook (an unzipped .xlsx, or a folder made by mistake)."""
+    target(out, STREET, f"{STREET_STEM}.xlsx/说明.txt").write_text("空\n", encoding="utf-8")
 
 
 @case
