@@ -71,7 +71,6 @@ class Placed:
     header_row: int
     first_row: int
     last_row: int  # the 无 row when the table has no rows
-    empty: bool
 
 
 def shown_text(value: Any, kind: Kind) -> str:
@@ -221,7 +220,7 @@ def write_table(
     if autofilter and rows:
         ws.autofilter(header_row, 0, last_row, len(columns) - 1)
     setup_page(ws, header_row)
-    return Placed(widths, header_row, header_row + 1, last_row, not rows)
+    return Placed(widths, header_row, header_row + 1, last_row)
 
 
 def write_sections(
@@ -247,7 +246,7 @@ def write_sections(
             row += 1
         write_header(ws, fmt, row, section.columns, widths)
         last_row = write_rows(ws, fmt, row + 1, section.columns, section.rows, widths)
-        placed.append(Placed(widths, row, row + 1, last_row, not section.rows))
+        placed.append(Placed(widths, row, row + 1, last_row))
         row = last_row + 1
     set_widths(ws, widths)
     setup_page(ws, None)
