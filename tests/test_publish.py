@@ -20,7 +20,7 @@ import pytest
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.atomic import atomic_path
 from firescore.publish.feedback import feedback_file_name
-from firescore.publish.rows import display_width, line_height, text_lines
+from firescore.publish.rows import display_width, line_height, row_height, text_lines
 from firescore.publish.validation import publish_validation
 from tests.readback import header_rows, headers, heading_lines, short_rows, table, tables
 
@@ -349,6 +349,8 @@ def test_text_lines_count_cjk_as_two_and_keep_latin_words_whole() -> None:
     assert text_lines("消防工作 firescore", 13) == 2
     assert text_lines("x" * 25, 11) == 3  # a word longer than a line is broken
     assert text_lines("消" * 10, 21, font_size=22) == 2  # twice the font, twice the width
+    assert row_height(1) == 18 and row_height(3) == 48  # 3 × 11 pt × 1.35 + 3 pt of air
+    assert row_height(100) == 409  # Excel's tallest row
 
 
 def test_every_row_is_as_tall_as_its_wrapped_text(book) -> None:

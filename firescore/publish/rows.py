@@ -23,6 +23,7 @@ CELL_MARGIN = 1  # width units the cell's inner margins take from the text
 # the larger keeps every reader's lines inside the row.
 LINE_SPACING = 1.35
 ROW_PADDING = 3  # points of air above and below the text
+MAX_ROW_HEIGHT = 409  # points: Excel refuses taller rows (about 27 lines of 11 pt text)
 TOKEN = re.compile(r"[!-~]+|\s|.", re.DOTALL)  # a Latin word stays whole; a CJK character is one
 
 
@@ -82,8 +83,8 @@ def text_lines(text: str, width: float, font_size: float = FONT_SIZE) -> int:
 
 
 def row_height(lines: int, font_size: float = FONT_SIZE) -> float:
-    """Return the height in points of a row showing ``lines`` lines at ``font_size``."""
-    return math.ceil(lines * line_height(font_size) + ROW_PADDING)
+    """Return the height in points of a row showing ``lines`` lines at ``font_size`` (≤ 409)."""
+    return min(MAX_ROW_HEIGHT, math.ceil(lines * line_height(font_size) + ROW_PADDING))
 
 
 def line_height(font_size: float = FONT_SIZE) -> float:
