@@ -156,6 +156,14 @@ def _print_summary(summary) -> None:
     missing = "、".join(summary.missing) if summary.missing else "无"
     console.print(f"  未报送（无有效文件）单位：{missing}")
     _print_notes(summary.notes)
+    if summary.rerun:
+        quarters = "、".join(summary.rerun)
+        console.print(
+            f"  [yellow]注意：[/]数据仓库由旧版本写成，其中同一文件出现在多个单位文件夹时的判定有误，"
+            f"已清除（本季度已重新判定）；请对季度 {quarters} 再各运行一次 firescore run，"
+            "以重新判定并更新其结果",
+            highlight=False,
+        )
     console.print("  输出文件：")
     for path in summary.outputs:
         console.print(f"    {path}", markup=False)

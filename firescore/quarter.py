@@ -28,6 +28,7 @@ from firescore.registry import Registries, load_registries
 from firescore.scheme import Quarter, Scheme, describe_scheme, load_scheme
 from firescore.warehouse.store import (
     accepted_fire_ids,
+    adopt_file_identity,
     connect,
     earlier_indicators,
     known_files,
@@ -54,6 +55,7 @@ class RunSummary:
     units_scored: int = 0
     missing: list[str] = field(default_factory=list)  # unit codes with no accepted file
     notes: list[str] = field(default_factory=list)  # what the inbox held but was not read, why
+    rerun: list[str] = field(default_factory=list)  # quarters whose old verdicts were dropped
     outputs: list[Path] = field(default_factory=list)
 
 
@@ -131,6 +133,9 @@ def run_quarter(
     try:
         load_registry_tables(con, registries, history)
         # Unchanged files (same sha256 for the same unit and quarter) are not parsed again.
+        # A warehouse written before files were (quarter, unit folder, sha256): re-judge the
+        # versions that shared their identity; other quarters must be run again.
+        summary.rerun = [q for q in adopt_file_identity(con) if q != quarter]
         known = known_files(con, quarter)
         new = [s for s in submissions if (s.unit_code, s.sha256) not in known]
         summary.files_new = len(new)

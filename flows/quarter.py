@@ -57,6 +57,7 @@ def publish_artifacts(summary: RunSummary, results_csv: Path) -> None:
             f"- 退回文件 {len(summary.rejected)} 个{rejected}\n"
             f"- 未报送单位：{'、'.join(summary.missing) or '无'}\n"
             + "".join(f"- 未读取：{note}\n" for note in summary.notes)
+            + "".join(f"- 需重新运行的季度：{q}（旧版本判定已清除）\n" for q in summary.rerun)
         ),
         description="firescore 季度考核运行摘要",
     )

@@ -331,3 +331,29 @@ def test_status_lists_what_is_not_read_and_judges_like_check(tmp_path):
     name_error = f"基本信息!{cell.coordinate}「单位名称」为“解放碑街道”，应为：朝天门街道"
     assert name_error in checked
     assert name_error in output
+
+
+def test_warehouse_written_before_the_identity_fix_is_rejudged_on_rerun(runs, tmp_path):
+    hostile = runs["hostile"][0]
+    old = hostile.with_overrides(out=tmp_path / "out", warehouse=tmp_path / "old.duckdb")
+    shutil.copy(hostile.warehouse, old.warehouse)
+    # What 8f3623a left when JD01's bytes were also in JD02's folder: JD01 valid but stored
+    # without rows (its sha256 already had columns, so a re-run never parsed it again), and no
+    # record of the file identity its verdicts were made under.
+    con = connect(old.warehouse)
+    try:
+        (sha,) = con.execute(
+            "SELECT sha256 FROM raw_files WHERE unit_code = 'JD01' AND quarter = $q", {"q": Q}
+        ).fetchone()
+        for table in ("raw_basic_info", "raw_task_rows", "raw_indicator_rows"):
+            con.execute(f"DELETE FROM {table} WHERE sha256 = $sha", {"sha": sha})
+        con.execute("DELETE FROM warehouse_meta")
+    finally:
+        con.close()
+    summary = run_quarter(old, Q)
+    assert (old.out / Q / "results.csv").read_bytes() == (
+        hostile.out / Q / "results.csv"
+    ).read_bytes()
+    assert summary.rerun == []  # only this quarter held such files, and it was just re-judged
+    # Once adopted, the identity is not re-judged again: a second run parses nothing.
+    assert run_quarter(old, Q).files_new == 0

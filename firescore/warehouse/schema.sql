@@ -28,6 +28,12 @@ CREATE TABLE IF NOT EXISTS task_assignments (
     PRIMARY KEY (task_id, unit_code)
 );
 
+-- Facts about the warehouse itself, e.g. which file identity its verdicts were made under.
+CREATE TABLE IF NOT EXISTS warehouse_meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
 -- Raw layer: append-only, content-addressed by sha256.
 CREATE TABLE IF NOT EXISTS raw_files (
     sha256          VARCHAR NOT NULL,

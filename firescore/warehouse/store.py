@@ -87,6 +87,66 @@ def load_registries(
         raise
 
 
+FILE_IDENTITY = "quarter/unit_code/sha256"
+
+# The versions an older warehouse judged while one sha256 was one file across a quarter's unit
+# folders: the same bytes in two folders shared their issues and parsed rows.
+_SHARED_VERSIONS = """
+CREATE OR REPLACE TEMP TABLE _shared AS
+SELECT f.quarter, f.unit_code, f.sha256
+FROM raw_files AS f
+JOIN (SELECT quarter, sha256 FROM raw_files GROUP BY quarter, sha256 HAVING count(*) > 1) AS s
+    ON s.quarter = f.quarter AND s.sha256 = f.sha256
+"""
+
+
+def adopt_file_identity(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring an older warehouse to the identity (quarter, unit folder, sha256); return the
+    quarters whose verdicts were dropped and must be run again.
+
+    Before, the same bytes in two unit folders of a quarter were one file: the genuine copy
+    could be stored valid but without its rows, the other with both copies' issues. Those
+    versions' verdicts (and rows stored without their 基本信息) are dropped, so the next run of
+    their quarter reads and judges each copy again from the inbox. Done once per warehouse.
+    """
+    if con.execute("SELECT 1 FROM warehouse_meta WHERE key = 'file_identity'").fetchone():
+        return []
+    con.execute("BEGIN")
+    try:
+        con.execute(_SHARED_VERSIONS)
+        quarters = [
+            r[0] for r in con.execute("SELECT DISTINCT quarter FROM _shared ORDER BY 1").fetchall()
+        ]
+        for table in ("raw_issues", "raw_files"):
+            con.execute(
+                f"""
+                DELETE FROM {table} WHERE EXISTS (
+                    SELECT 1 FROM _shared AS s
+                    WHERE s.quarter = {table}.quarter AND s.unit_code = {table}.unit_code
+                        AND s.sha256 = {table}.sha256
+                )
+                """
+            )
+        # Every valid version has a 基本信息 row: without one, its rows were never stored.
+        broken = (
+            "SELECT sha256 FROM _shared WHERE sha256 NOT IN (SELECT sha256 FROM raw_basic_info)"
+        )
+        for table in ("raw_columns", *ROW_TABLES.values()):
+            con.execute(f"DELETE FROM {table} WHERE sha256 IN ({broken})")
+        con.execute(
+            "INSERT INTO warehouse_meta VALUES ('file_identity', $identity)",
+            {"identity": FILE_IDENTITY},
+        )
+        con.execute("DROP TABLE _shared")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    if quarters:
+        log.warning("verdicts of files shared across unit folders dropped in %s", quarters)
+    return quarters
+
+
 def known_files(con: duckdb.DuckDBPyConnection, quarter: str) -> set[tuple[str, str]]:
     """Return (unit code, sha256) of every version of the quarter already in the warehouse."""
     rows = con.execute(
