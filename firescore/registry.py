@@ -13,7 +13,7 @@ import polars as pl
 
 from firescore.config import Limits
 from firescore.intake.casting import cast_sheet
-from firescore.intake.contracts import contract
+from firescore.intake.contracts import TASKS_SHEET, UNITS_SHEET, contract
 from firescore.intake.expectations import validate_sheets
 from firescore.intake.reader import read_csv, read_excel
 from firescore.intake.values import UNPARSABLE, fold, parse_date
@@ -82,8 +82,8 @@ def _read_typed(path: Path, sheet: str, limits: Limits) -> tuple[pl.DataFrame, l
 
 def load_registries(units_path: Path, tasks_path: Path, limits: Limits) -> Registries:
     """Read both registries; raise RegistryError listing every problem."""
-    units, errors = _read_typed(units_path, "单位名册", limits)
-    tasks, task_errors = _read_typed(tasks_path, "任务分解表", limits)
+    units, errors = _read_typed(units_path, UNITS_SHEET, limits)
+    tasks, task_errors = _read_typed(tasks_path, TASKS_SHEET, limits)
     errors += task_errors
     if errors:
         raise RegistryError(errors)

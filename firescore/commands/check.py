@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from firescore.config import Config
+from firescore.intake.contracts import BASIC_SHEET
 from firescore.intake.discover import Submission, modified_at, not_a_submission, submission_of
 from firescore.intake.pipeline import Earlier, intake, read_files
 from firescore.issues import Issue
@@ -39,9 +40,9 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
         message = f"正式运行时不会读取此文件：{path.name}{reason}"
         return CheckReport(path, [Issue(str(path), "error", "not_a_submission", message)])
     (probe,) = read_files(
-        [_submission(path, "?", "?", tz)], scheme, registries, config.limits, sheets=["基本信息"]
+        [_submission(path, "?", "?", tz)], scheme, registries, config.limits, sheets=[BASIC_SHEET]
     )
-    basic = probe.typed.get("基本信息")
+    basic = probe.typed.get(BASIC_SHEET)
     if basic is None or basic.is_empty():
         return CheckReport(path, probe.issues)
     unit = basic.get_column("unit_code")[0] or "?"

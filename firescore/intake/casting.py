@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from firescore.intake.contracts import Column
+from firescore.intake.contracts import DTYPES, Column
 from firescore.intake.reader import SheetData
 from firescore.intake.values import (
     UNPARSABLE,
@@ -23,8 +23,6 @@ from firescore.intake.values import (
 from firescore.issues import ERROR, Issue, cell_issue
 from firescore.scheme.calendar import Quarter
 
-DECIMAL = pl.Decimal(38, 12)
-
 
 def parse_quarter(text: str | None) -> str | None | Unparsable:
     """Parse 2026Q2, 2026q2, 2026年第二季度, 2026年第2季度 into 2026Q2."""
@@ -35,32 +33,32 @@ def parse_quarter(text: str | None) -> str | None | Unparsable:
     return str(quarter) if quarter is not None else UNPARSABLE
 
 
-def _parser(column: Column) -> tuple[Callable[[str | None], object], pl.DataType]:
-    """Return the parser of a column type and the polars dtype of its result."""
+def _parser(column: Column) -> Callable[[str | None], object]:
+    """Return the parser of a column type (its result's dtype is DTYPES[column.type])."""
     match column.type:
         case "code":
-            return (lambda v: fold(v).upper() if fold(v) else None), pl.Utf8
+            return lambda v: fold(v).upper() if fold(v) else None
         case "text":
-            return clean_text, pl.Utf8
+            return clean_text
         case "enum":
             # Synonyms map to the canonical spelling; an unknown choice is kept (folded) so the
             # Great Expectations value-set check reports it with the value the person typed.
             table = {fold(a): a for a in column.allowed} | {
                 fold(k): v for k, v in column.synonyms.items()
             }
-            return (lambda v: table.get(fold(v), fold(v)) if fold(v) else None), pl.Utf8
+            return lambda v: table.get(fold(v), fold(v)) if fold(v) else None
         case "date":
-            return parse_date, pl.Date
+            return parse_date
         case "datetime":
-            return parse_datetime, pl.Datetime("us")
+            return parse_datetime
         case "integer":
-            return parse_integer, pl.Int64
+            return parse_integer
         case "decimal":
-            return (lambda v: _quantize(parse_decimal(v))), DECIMAL
+            return lambda v: _quantize(parse_decimal(v))
         case "bool":
-            return parse_bool, pl.Boolean
+            return parse_bool
         case "quarter":
-            return parse_quarter, pl.Utf8
+            return parse_quarter
     raise ValueError(f"unknown column type {column.type}")
 
 
@@ -97,7 +95,7 @@ def cast_sheets(sheets: list[SheetData]) -> tuple[pl.DataFrame, list[Issue], set
     failed: set[Cell] = set()
     typed = [pl.col("file_id"), pl.col("excel_row")]
     for column in contract.columns:
-        parse, dtype = _parser(column)
+        parse, dtype = _parser(column), DTYPES[column.type]
         distinct = frame.get_column(column.field).unique().to_list()
         parsed = {v: parse(v) for v in distinct}
         bad = [v for v, p in parsed.items() if p is UNPARSABLE]

@@ -20,15 +20,22 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from firescore.intake.casting import cast_sheet
-from firescore.intake.contracts import contract, submission_contracts
+from firescore.intake.contracts import (
+    RECEIPT_SHEET,
+    TASK_SHEET,
+    WORKBOOK_FORMATS,
+    contract,
+    format_of,
+    submission_contracts,
+    suffixes_text,
+)
 from firescore.intake.reader import read_csv
 from firescore.registry import Registries
 from firescore.scheme import Scheme
 
 log = logging.getLogger(__name__)
 
-RECEIPT_LOG = "收件登记.csv"
-WORKBOOK_FORMATS = ("xlsx", "xlsm", "xls")
+RECEIPT_LOG = f"{RECEIPT_SHEET}.csv"
 CSV_NAMING = "<单位代码>_<季度>_<表名>.csv"
 _CSV_NAME = re.compile(
     r"^(?P<unit>[^_]+)_(?P<quarter>[^_]+)_(?P<sheet>[^_.]+)\.csv$", re.IGNORECASE
@@ -92,12 +99,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def format_of(path: Path) -> str:
-    """Return the file format by suffix."""
-    suffix = path.suffix.lower().lstrip(".")
-    return suffix if suffix in {*WORKBOOK_FORMATS, "csv"} else "unknown"
-
-
 def role_of(unit_code: str, scheme: Scheme) -> str:
     """Return which sheets a sender submits: the fire detachment, the office, or a unit."""
     if unit_code == scheme.fire_source_unit:
@@ -110,7 +111,7 @@ def role_of(unit_code: str, scheme: Scheme) -> str:
 def optional_sheets(unit_code: str, registries: Registries) -> frozenset[str]:
     """Return the sheets a unit may leave out: 任务进展 when it is named on no task."""
     named = registries.assignments.filter(pl.col("unit_code") == unit_code).height
-    return frozenset() if named else frozenset({"任务进展"})
+    return frozenset() if named else frozenset({TASK_SHEET})
 
 
 def submission_of(
@@ -275,7 +276,7 @@ def not_a_submission(path: Path) -> str | None:
         return f"CSV 文件名不符合 {CSV_NAMING} 的命名，不是报送文件，已忽略"
     if format_of(path) == "unknown":
         return (
-            "不是可报送的文件格式（应为 .xlsx、.xlsm、.xls 工作簿，"
+            f"不是可报送的文件格式（应为 {suffixes_text(WORKBOOK_FORMATS)} 工作簿，"
             f"或按 {CSV_NAMING} 命名的整套 CSV 文件），已忽略"
         )
     return None
@@ -327,12 +328,12 @@ def read_receipt_log(
         return {}
     if not path.is_file():
         return {}
-    result = read_csv(path, RECEIPT_LOG, contract("收件登记"))
-    if "收件登记" not in result.sheets:
+    result = read_csv(path, RECEIPT_LOG, contract(RECEIPT_SHEET))
+    if RECEIPT_SHEET not in result.sheets:
         for issue in result.issues:
             notes.append(InboxNote(quarter, None, rel, f"{issue.message}；收件登记未采用"))
         return {}
-    raw = result.sheets["收件登记"]
+    raw = result.sheets[RECEIPT_SHEET]
     typed, issues, failed = cast_sheet(raw)
     for issue in issues:
         notes.append(InboxNote(quarter, None, rel, f"{issue.message}；该行未采用"))
@@ -358,7 +359,7 @@ def read_receipt_log(
 
 def _receipt_row_problem(row: dict, line: dict, known: set[str]) -> str | None:
     """Return why a receipt-log row cannot be used (Chinese), or None."""
-    headers = {c.field: c.header for c in contract("收件登记").columns}
+    headers = {c.field: c.header for c in contract(RECEIPT_SHEET).columns}
     for name, header in headers.items():
         text = (line[name] or "").strip()
         if text.startswith(_FORMULA_START):

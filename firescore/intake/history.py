@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from firescore.config import Limits
+from firescore.intake.contracts import FIRE_SHEET, format_of
 from firescore.intake.discover import submission_of
 from firescore.intake.pipeline import read_files
 from firescore.issues import ERROR
 from firescore.registry import Registries, RegistryError
 from firescore.scheme import Scheme
 from firescore.warehouse.store import history_frame
-
-SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
 
 
 def read_history(
@@ -36,9 +35,9 @@ def read_history(
             origin="history",
         )
         for path in sorted(folder.iterdir())
-        if path.suffix.lower() in SUFFIXES and path.is_file()
+        if format_of(path) != "unknown" and path.is_file()
     ]
-    files = read_files(subs, scheme, registries, limits, sheets=["火灾情况"])
+    files = read_files(subs, scheme, registries, limits, sheets=[FIRE_SHEET])
     errors = [
         f"{read.submission.file_name}：{i.message}"
         for read in files

@@ -11,9 +11,19 @@ import polars as pl
 
 from firescore.config import Limits
 from firescore.intake.casting import Cell, cast_sheets
-from firescore.intake.contracts import contract, load_contracts, submission_contracts
+from firescore.intake.contracts import (
+    ADJUSTMENT_SHEET,
+    BASIC_SHEET,
+    FIRE_SHEET,
+    INDICATOR_SHEET,
+    TASK_SHEET,
+    contract,
+    load_contracts,
+    submission_contracts,
+)
 from firescore.intake.discover import Submission, optional_sheets, role_of
 from firescore.intake.expectations import Engine, validate_sheets
+from firescore.intake.fire_grade import DERIVED_SCHEMA, contract_columns, with_derived_grade
 from firescore.intake.reader import SheetData, read_file
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.registry import Registries
@@ -136,8 +146,8 @@ def cast_files(files: list[ReadFile], scheme: Scheme) -> None:
     for name in names:
         sheets = [f.sheets[name] for f in files if name in f.sheets]
         typed, issues, failed = cast_sheets(sheets)
-        if name == "火灾情况":
-            typed = _with_derived_grade(typed, scheme)
+        if name == FIRE_SHEET:
+            typed = with_derived_grade(typed, scheme)
         parts = typed.partition_by("file_id", as_dict=True, maintain_order=True)
         for (file_id,), part in parts.items():
             by_id[file_id].typed[name] = part
@@ -147,17 +157,6 @@ def cast_files(files: list[ReadFile], scheme: Scheme) -> None:
             by_id[issue.file_id].issues.append(issue)
         for cell in failed:
             by_id[cell[0]].failed.add(cell)
-
-
-def _with_derived_grade(fires: pl.DataFrame, scheme: Scheme) -> pl.DataFrame:
-    """Add the grade the scheme's table gives each fire (火灾等级 derived from its figures)."""
-    derived = [
-        scheme.fire_grade(r["deaths"], r["injuries"], r["loss"], r["fire_time"].date())
-        if None not in (r["deaths"], r["injuries"], r["loss"], r["fire_time"])
-        else None
-        for r in fires.iter_rows(named=True)
-    ]
-    return fires.with_columns(pl.Series("derived_grade", derived, dtype=pl.Utf8))
 
 
 EMPTY_EARLIER = pl.DataFrame(
@@ -198,7 +197,7 @@ def validate_files(
             continue
         sheets = {f.file_id: f.sheets[spec.sheet] for f in files if spec.sheet in f.sheets}
         failed = set().union(*(f.failed for f in files))
-        typed = frame.drop("derived_grade", strict=False)
+        typed = contract_columns(frame)
         for issue in validate_sheets(
             spec, typed, sheets, failed, data_docs=data_docs, engine=engine
         ):
@@ -223,18 +222,8 @@ def _frame_or_empty(files: list[ReadFile], sheet: str) -> pl.DataFrame:
     frame = _concat(files, sheet)
     if not frame.is_empty():
         return frame
-    schema = {"file_id": pl.Utf8, "excel_row": pl.Int32}
-    for column in contract(sheet).columns:
-        schema[column.field] = {
-            "date": pl.Date,
-            "datetime": pl.Datetime("us"),
-            "integer": pl.Int64,
-            "decimal": pl.Decimal(38, 12),
-            "bool": pl.Boolean,
-        }.get(column.type, pl.Utf8)
-    if sheet == "火灾情况":
-        schema["derived_grade"] = pl.Utf8
-    return pl.DataFrame(schema=schema)
+    derived = DERIVED_SCHEMA if sheet == FIRE_SHEET else {}
+    return pl.DataFrame(schema=contract(sheet).typed_schema() | derived)
 
 
 def run_rules(
@@ -266,11 +255,11 @@ def run_rules(
                     "origin": pl.Utf8,
                 },
             ),
-            "basic": _frame_or_empty(files, "基本信息"),
-            "task_rows": _frame_or_empty(files, "任务进展"),
-            "indicator_rows": _frame_or_empty(files, "工作指标"),
-            "fire_rows": _frame_or_empty(files, "火灾情况"),
-            "adjustment_rows": _frame_or_empty(files, "加减分"),
+            "basic": _frame_or_empty(files, BASIC_SHEET),
+            "task_rows": _frame_or_empty(files, TASK_SHEET),
+            "indicator_rows": _frame_or_empty(files, INDICATOR_SHEET),
+            "fire_rows": _frame_or_empty(files, FIRE_SHEET),
+            "adjustment_rows": _frame_or_empty(files, ADJUSTMENT_SHEET),
             "units": registries.units,
             "tasks": registries.tasks,
             "task_assignments": registries.assignments,
@@ -293,7 +282,7 @@ def run_rules(
         }
         for name, frame in tables.items():
             con.register(name, frame)
-        outlier = contract("工作指标").outlier
+        outlier = contract(INDICATOR_SHEET).outlier
         params = {
             "quarter": quarter,
             "year": scheme.year,

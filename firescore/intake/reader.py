@@ -14,11 +14,10 @@ import fastexcel
 import polars as pl
 
 from firescore.config import Limits
-from firescore.intake.contracts import Contract
+from firescore.intake.contracts import WORKBOOK_FORMATS, Contract, format_of, suffixes_text
 from firescore.intake.values import clean_text, fold
 from firescore.issues import ERROR, WARNING, Issue, cell_ref, col_letter, file_issue
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 HEADER_SCAN_ROWS = 30  # a header may sit below title rows and merged cells
 MAX_UNPACK_RATIO = 100  # an xlsx unpacking to more than 100x its size is treated as a zip bomb
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
@@ -368,12 +367,13 @@ def read_file(
     if size > limits.max_file_bytes:
         message = f"文件大小 {size} 字节，超过上限 {limits.max_file_bytes} 字节，未读取"
         return ReadResult(file_id, issues=[file_issue(file_id, ERROR, "file_too_large", message)])
-    suffix = paths[0].suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
+    file_format = format_of(paths[0])
+    if file_format in WORKBOOK_FORMATS:
         return read_excel(paths[0], file_id, contracts, limits)
-    if suffix == ".csv":
+    if file_format == "csv":
         return read_csv_bundle(paths, file_id, contracts)
-    message = f"文件 {paths[0].name} 不是可接受的格式，应为 .xlsx、.xlsm、.xls 或 .csv"
+    accepted = f"{suffixes_text(WORKBOOK_FORMATS)} 或 .csv"
+    message = f"文件 {paths[0].name} 不是可接受的格式，应为 {accepted}"
     return ReadResult(file_id, issues=[file_issue(file_id, ERROR, "file_format", message)])
 
 

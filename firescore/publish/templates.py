@@ -23,7 +23,16 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from firescore.intake.contracts import Column, Contract, submission_contracts
+from firescore.intake.contracts import (
+    ADJUSTMENT_SHEET,
+    BASIC_SHEET,
+    FIRE_SHEET,
+    INDICATOR_SHEET,
+    TASK_SHEET,
+    Column,
+    Contract,
+    submission_contracts,
+)
 from firescore.intake.discover import optional_sheets, role_of
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
@@ -52,7 +61,10 @@ TEMPLATES_DIR = "templates"
 INSTRUCTIONS_SHEET = "填报说明"
 LISTS_SHEET = "下拉选项"  # hidden; holds dropdown lists too long to write inline
 INLINE_LIST_LIMIT = 255  # Excel's limit on an inline dropdown list, in characters
-BLANK_ROWS = {"火灾情况": 200, "加减分": 100}  # input rows of the sheets without pre-filled rows
+BLANK_ROWS = {
+    FIRE_SHEET: 200,
+    ADJUSTMENT_SHEET: 100,
+}  # input rows of the sheets without pre-filled rows
 DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))
 NUMBER_LIMIT = 1_000_000_000
 KEY_VALUE_WIDTHS = [14, 36, 40]  # 基本信息: 项目 | 内容 | 填写说明
@@ -169,8 +181,8 @@ def unit_template(
     skip = optional_sheets(code, registries) if role == "units" else frozenset()
     sheets = [c for c in submission_contracts(role) if c.sheet not in skip]
     rows = {
-        "任务进展": task_rows(code, registries),
-        "工作指标": indicator_rows(unit, scheme, quarter),
+        TASK_SHEET: task_rows(code, registries),
+        INDICATOR_SHEET: indicator_rows(unit, scheme, quarter),
     }
     return UnitTemplate(
         code=code,
@@ -230,9 +242,9 @@ def dropdown_choices(scheme: Scheme, registries: Registries) -> dict[tuple[str, 
     ranked = units.filter(pl.col("ranked")).get_column("unit_code").to_list()
     streets = units.filter(pl.col("grp") == "镇街组").get_column("unit_code").to_list()
     return {
-        ("加减分", "unit_code"): ranked,
-        ("加减分", "item"): list(scheme.adjustment_points),
-        ("火灾情况", "street_code"): streets,
+        (ADJUSTMENT_SHEET, "unit_code"): ranked,
+        (ADJUSTMENT_SHEET, "item"): list(scheme.adjustment_points),
+        (FIRE_SHEET, "street_code"): streets,
     }
 
 
@@ -380,7 +392,7 @@ def instruction_rows(context: TemplateContext, unit: UnitTemplate) -> list[tuple
 
 def _task_guide(unit: UnitTemplate) -> str:
     """Return the 任务进展 line of 填报说明."""
-    roles = [r.values["unit_role"] for r in unit.rows.get("任务进展", [])]
+    roles = [r.values["unit_role"] for r in unit.rows.get(TASK_SHEET, [])]
     return (
         f"列出本单位承担的全部{len(roles)}项任务（牵头{roles.count('牵头')}项、"
         f"配合{roles.count('配合')}项）。逐项选择完成状态：已完成的须填写完成日期（不晚于填报日期）；"
@@ -391,7 +403,7 @@ def _task_guide(unit: UnitTemplate) -> str:
 
 def _indicator_guide(unit: UnitTemplate) -> str:
     """Return the 工作指标 line of 填报说明."""
-    count = len(unit.rows.get("工作指标", []))
+    count = len(unit.rows.get(INDICATOR_SHEET, []))
     return (
         f"列出本考核组适用的{count}项指标及本季度目标值。比率类指标填写数值（分子）和分母，"
         "本单位无此类对象的分母填 0（该指标不计分）；次数类指标只填数值，分母为灰色不填。"
@@ -399,14 +411,14 @@ def _indicator_guide(unit: UnitTemplate) -> str:
 
 
 SHEET_GUIDE = {
-    "基本信息": lambda unit: "核对单位代码、单位名称和考核季度，填写填报人、联系电话和填报日期。",
-    "任务进展": _task_guide,
-    "工作指标": _indicator_guide,
-    "火灾情况": lambda unit: (
+    BASIC_SHEET: lambda unit: "核对单位代码、单位名称和考核季度，填写填报人、联系电话和填报日期。",
+    TASK_SHEET: _task_guide,
+    INDICATOR_SHEET: _indicator_guide,
+    FIRE_SHEET: lambda unit: (
         "本季度辖区内每起火灾填一行，起火时间须在本季度内，火灾编号不得与以前季度重复；"
         "镇街代码从下拉列表选择；火灾等级可不填（按死亡、受伤人数和直接财产损失推算）。"
     ),
-    "加减分": lambda unit: (
+    ADJUSTMENT_SHEET: lambda unit: (
         "本季度每个加减分事项填一行：单位代码和事项从下拉列表选择；分值可不填（按考核方案默认分值），"
         "填写时为正数，加分或减分由事项决定；每季度加分累计不超过方案规定的上限。"
     ),

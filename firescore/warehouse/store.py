@@ -10,19 +10,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from firescore.intake.contracts import contract
+from firescore.intake.contracts import FIRE_SHEET, contract, submitted_tables
 from firescore.intake.discover import InboxNote
+from firescore.intake.fire_grade import as_stored
 from firescore.intake.pipeline import ReadFile
 from firescore.registry import Registries
 
 log = logging.getLogger(__name__)
-
-ROW_TABLES = {
-    "任务进展": "raw_task_rows",
-    "工作指标": "raw_indicator_rows",
-    "火灾情况": "raw_fire_rows",
-    "加减分": "raw_adjustment_rows",
-}
 
 
 class WarehouseBusy(Exception):
@@ -199,7 +193,7 @@ def load_files(
             f.submission.sha256: f for f in files if f.valid and f.submission.sha256 not in loaded
         }
         _append(con, "raw_columns", _column_rows(list(fresh.values())))
-        for sheet, table in {"基本信息": "raw_basic_info", **ROW_TABLES}.items():
+        for sheet, table in submitted_tables().items():
             frames = [
                 f.typed[sheet].with_columns(pl.lit(sha).alias("file_id"))
                 for sha, f in fresh.items()
@@ -207,9 +201,7 @@ def load_files(
             ]
             if frames:
                 rows = pl.concat(frames, how="vertical").rename({"file_id": "sha256"})
-                if sheet == "火灾情况":
-                    rows = rows.with_columns(pl.coalesce("grade", "derived_grade").alias("grade"))
-                _append(con, table, rows)
+                _append(con, table, as_stored(rows))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -299,18 +291,12 @@ def _column_rows(files: list[ReadFile]) -> pl.DataFrame:
 def history_frame(files: list[ReadFile]) -> pl.DataFrame:
     """Return the fire history rows of readable history files, with their source file name."""
     frames = [
-        f.typed["火灾情况"].with_columns(
-            pl.lit(f.submission.file_name).alias("source_file"),
-            pl.coalesce("grade", "derived_grade").alias("grade"),
+        as_stored(f.typed[FIRE_SHEET]).with_columns(
+            pl.lit(f.submission.file_name).alias("source_file")
         )
         for f in files
-        if "火灾情况" in f.typed
+        if FIRE_SHEET in f.typed
     ]
     if not frames:
-        return pl.DataFrame(
-            schema={
-                "source_file": pl.Utf8,
-                **{c.field: pl.Utf8 for c in contract("火灾情况").columns},
-            }
-        )
+        return pl.DataFrame(schema={"source_file": pl.Utf8, **contract(FIRE_SHEET).typed_schema()})
     return pl.concat(frames)
