@@ -1,7 +1,8 @@
 """`firescore status`: who has sent the quarter's file, who is late, rejected or missing.
 
 Usable before and after the deadline and before any run: the inbox is discovered, read and
-validated exactly as the run would, and the result is loaded into a throw-away in-memory
+validated by the run's one intake path (firescore.intake.pipeline.intake, with the polars engine
+like `check`, which tests/test_engines.py holds to Great Expectations' findings), and the result is loaded into a throw-away in-memory
 warehouse where the scoring's own staging and reporting stages (scoring/sql) decide which
 version is used and each unit's 报送状态, so the words and the rules are the run's.
 The real warehouse is only opened read-only, for the fires of other quarters (duplicate check).

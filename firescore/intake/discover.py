@@ -43,6 +43,7 @@ _CSV_NAME = re.compile(
 # What a spreadsheet would run as a formula (CSV injection): never taken from the receipt log.
 _FORMULA_START = ("=", "+", "-", "@")
 _SYMLINK = "是符号链接（快捷方式），为防止读取收件箱以外的文件，不予读取"
+_NO_QUARTER_FOLDER = "收件箱中没有本季度的文件夹，未收到任何文件；请核对收件箱路径（配置 paths.inbox 或 --inbox）和季度"
 
 
 @dataclass(frozen=True)
@@ -159,53 +160,27 @@ def discover(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) 
     tz = ZoneInfo(scheme.timezone)
     quarter_dir = inbox / quarter
     found = Inbox()
-    if quarter_dir.is_symlink():
-        found.notes.append(InboxNote(quarter, None, quarter, _SYMLINK))
-        return found
-    if not quarter_dir.is_dir():
-        found.notes.append(
-            InboxNote(
-                quarter,
-                None,
-                quarter,
-                "收件箱中没有本季度的文件夹，未收到任何文件；请核对收件箱路径（配置 paths.inbox "
-                "或 --inbox）和季度",
-            )
-        )
+    if quarter_dir.is_symlink() or not quarter_dir.is_dir():
+        reason = _SYMLINK if quarter_dir.is_symlink() else _NO_QUARTER_FOLDER
+        found.notes.append(InboxNote(quarter, None, quarter, reason))
         return found
     receipts = read_receipt_log(quarter_dir, quarter, registries, tz, found.notes)
     candidates: list[Submission] = []
     for entry in sorted(quarter_dir.iterdir()):
-        rel = f"{quarter}/{entry.name}"
         if entry.name == RECEIPT_LOG or (_is_system_file(entry) and not entry.is_dir()):
             continue
-        if entry.is_symlink():
-            found.notes.append(InboxNote(quarter, None, rel, _SYMLINK))
-        elif not entry.is_dir():
-            found.notes.append(
-                InboxNote(
-                    quarter,
-                    None,
-                    rel,
-                    f"不在单位文件夹中，未读取（报送文件应放在 {quarter}/<单位代码>/ 下）",
-                )
-            )
-        elif entry.name.startswith("."):
-            found.notes.append(
-                InboxNote(quarter, None, rel, "是隐藏文件夹，不是单位文件夹，未读取")
-            )
-        else:
-            unit = entry.name.upper()
-            groups = _unit_folder(entry, quarter, unit, scheme, registries, found.notes)
-            for group in groups:
-                received = [
-                    receipts.get((unit, p.name)) or (modified_at(p, tz), "文件修改时间")
-                    for p in group
-                ]
-                name = group[0].name if len(group) == 1 else _bundle_name(group[0])
-                candidates.append(
-                    submission_of(group, quarter, unit, f"{quarter}/{entry.name}/{name}", received)
-                )
+        reason = _not_a_unit_folder(entry, quarter)
+        if reason:
+            found.notes.append(InboxNote(quarter, None, f"{quarter}/{entry.name}", reason))
+            continue
+        unit = entry.name.upper()
+        for group in _unit_folder(entry, quarter, unit, scheme, registries, found.notes):
+            received = [
+                receipts.get((unit, p.name)) or (modified_at(p, tz), "文件修改时间") for p in group
+            ]
+            name = group[0].name if len(group) == 1 else _bundle_name(group[0])
+            rel_path = f"{quarter}/{entry.name}/{name}"
+            candidates.append(submission_of(group, quarter, unit, rel_path, received))
     # The same bytes sent twice to one unit (under another name, or again later) are one
     # version: the first. The same bytes in two unit folders are two submissions.
     unique: dict[tuple[str, str], Submission] = {}
@@ -215,6 +190,17 @@ def discover(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) 
         unique.setdefault((sub.unit_code, sub.sha256), sub)
     found.submissions = list(unique.values())
     return found
+
+
+def _not_a_unit_folder(entry: Path, quarter: str) -> str | None:
+    """Return why an entry of the quarter's folder is not a unit folder (Chinese), or None."""
+    if entry.is_symlink():
+        return _SYMLINK
+    if not entry.is_dir():
+        return f"不在单位文件夹中，未读取（报送文件应放在 {quarter}/<单位代码>/ 下）"
+    if entry.name.startswith("."):
+        return "是隐藏文件夹，不是单位文件夹，未读取"
+    return None
 
 
 def _is_system_file(path: Path) -> bool:
