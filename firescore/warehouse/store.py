@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from firescore.intake.contracts import FIRE_SHEET, contract, submitted_tables
+from firescore.intake.contracts import BASIC_SHEET, FIRE_SHEET, contract, submitted_tables
 from firescore.intake.discover import InboxNote
 from firescore.intake.fire_grade import as_stored
 from firescore.intake.pipeline import ReadFile
@@ -125,7 +125,8 @@ def adopt_file_identity(con: duckdb.DuckDBPyConnection) -> list[str]:
         broken = (
             "SELECT sha256 FROM _shared WHERE sha256 NOT IN (SELECT sha256 FROM raw_basic_info)"
         )
-        for table in ("raw_columns", *ROW_TABLES.values()):
+        rows = [t for sheet, t in submitted_tables().items() if sheet != BASIC_SHEET]
+        for table in ("raw_columns", *rows):
             con.execute(f"DELETE FROM {table} WHERE sha256 IN ({broken})")
         con.execute(
             "INSERT INTO warehouse_meta VALUES ('file_identity', $identity)",
