@@ -231,6 +231,13 @@ class Validator:
 # --- scoring ---------------------------------------------------------------------------------
 
 
+def half_up(values):
+    """Return float values half-up to 2 decimals (a float's 1e-9 noise does not flip a half)."""
+    import numpy as np
+
+    return np.floor(values * 100 + 0.5 + 1e-9) / 100
+
+
 def score(ctx: dict):
     """Score every unit with pandas; return (scores, ledger) frames."""
     import numpy as np
@@ -468,6 +475,8 @@ def score(ctx: dict):
         .agg(score=("points", "sum"), applicable=("applicable", "any"))
         .reset_index()
     )
+    # block scores as shown: half-up to 2 decimals (the total is built from them)
+    by_block["score"] = half_up(by_block["score"])
     by_block = by_block.merge(units[["unit_code", "grp"]], on="unit_code")
     by_block["block_points"] = [
         blocks[g][b] for g, b in zip(by_block["grp"], by_block["block"], strict=True)
@@ -486,11 +495,8 @@ def score(ctx: dict):
     scores[["bonus", "deductions"]] = scores[["bonus", "deductions"]].fillna(0)
     scores["base"] = base_total
     cap = float(scheme.adjustments.bonus_cap)
-    scores["total"] = (
-        (scores["base"].fillna(0) + scores["bonus"] - scores["deductions"])
-        .clip(0, 100 + cap)
-        .round(2)
-    )
+    adjustment = half_up(scores["bonus"] - scores["deductions"])
+    scores["total"] = half_up((scores["base"].fillna(0) + adjustment).clip(0, 100 + cap))
     bands = sorted(((float(g.min_total), g.grade) for g in scheme.grades), reverse=True)
     scores["grade"] = scores["total"].map(lambda x: next(g for m, g in bands if x >= m))
     scores["veto"] = scores.index.isin(veto_units)

@@ -17,7 +17,7 @@ import firescore.quarter as plain
 from firescore.config import Config
 from firescore.intake.discover import Submission
 from firescore.intake.pipeline import ReadFile
-from firescore.publish.results_csv import RESULTS_CSV_NAME
+from firescore.publish.results_csv import CSV_ENCODING, RESULTS_CSV_NAME
 from firescore.quarter import RunSummary, Steps, run_quarter
 from firescore.registry import Registries
 from firescore.scheme import Scheme
@@ -61,7 +61,7 @@ def publish_artifacts(summary: RunSummary, results_csv: Path) -> None:
         ),
         description="firescore 季度考核运行摘要",
     )
-    with results_csv.open(encoding="utf-8") as handle:
+    with results_csv.open(encoding=CSV_ENCODING) as handle:
         ranking = list(csv.DictReader(handle))
     create_table_artifact(
         key=f"firescore-ranking-{key}", table=ranking, description="firescore 季度考核排名"

@@ -144,7 +144,7 @@ def test_run_year_writes_the_annual_workbook_and_csv(tmp_path):
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     assert "尚未评分的季度按 0 分计：2026Q4" in result.output
-    with (out / "2026" / "annual_results.csv").open(encoding="utf-8") as handle:
+    with (out / "2026" / "annual_results.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [
         "unit_code",

@@ -301,7 +301,7 @@ def quarter_runs(tmp_path_factory):
 
 
 def _results(config) -> dict[str, dict[str, str]]:
-    with (config.out / QUARTER / "results.csv").open(encoding="utf-8") as handle:
+    with (config.out / QUARTER / "results.csv").open(encoding="utf-8-sig") as handle:
         return {row["unit_code"]: row for row in csv.DictReader(handle)}
 
 

@@ -58,7 +58,7 @@ def measured(tmp_path_factory):
 
 def totals(path: Path) -> dict[str, str]:
     """Return results.csv totals by unit code, as shown (2 decimals)."""
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         return {row["unit_code"]: f"{float(row['total']):.2f}" for row in csv.DictReader(handle)}
 
 

@@ -26,7 +26,7 @@ def sample(tmp_path_factory) -> dict:
         out=out, warehouse=out / "wh.duckdb"
     )
     run_quarter(config, QUARTER)
-    with (out / QUARTER / "results.csv").open(encoding="utf-8") as handle:
+    with (out / QUARTER / "results.csv").open(encoding="utf-8-sig") as handle:
         results = {row["unit_code"]: row for row in csv.DictReader(handle)}
     return {"warehouse": out / "wh.duckdb", "results": results}
 
@@ -44,34 +44,38 @@ def explain(sample: dict, *args: str):
 
 
 def rounded(value: Decimal) -> Decimal:
-    """Round a ledger sum as the total is rounded: at 10 decimals, then half-up to 2."""
+    """Round as the total is rounded: at 10 decimals, then half-up to 2."""
     return value.quantize(Decimal("1e-10"), ROUND_HALF_UP).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def test_every_units_ledger_adds_up_to_its_total_in_results_csv(sample):
+def test_every_units_shown_figures_add_up_to_its_total_in_results_csv(sample):
     assert len(sample["results"]) == 31
     for unit, row in sample["results"].items():
         result = explain(sample, "--quarter", QUARTER, "--unit", unit, "--json")
         assert result.exit_code == 0, result.output
         doc = json.loads(result.output, parse_float=Decimal)
-        items = [item for section in doc["sections"] for item in section["items"]]
-        total = sum((Decimal(str(i["contribution"])) for i in items), Decimal(0))
-        assert str(rounded(total)) == row["total"], unit
-        assert f"{Decimal(str(doc['total'])):.2f}" == row["total"], unit
-        # Each applicable block: its items' points make the block score, rescaled by 100 / Σ max.
+        sections = {s["block"]: s for s in doc["sections"]}
+        # Each block: its items shown add up exactly to the block shown, and so do full points.
         for section in doc["sections"][:4]:
+            points = sum((Decimal(str(i["points"])) for i in section["items"]), Decimal(0))
+            assert points == Decimal(str(section["points"] or 0)), (unit, section["block"])
             if section["applicable"]:
-                points = sum((Decimal(str(i["points"])) for i in section["items"]), Decimal(0))
-                assert abs(points - Decimal(str(section["points"]))) < Decimal("1e-9")
-                share = (
-                    Decimal(str(section["points"]))
-                    * Decimal(100)
-                    / Decimal(str(doc["applicable_points"]))
-                )
-                assert abs(Decimal(str(section["contribution"])) - share) < Decimal("1e-8"), (
-                    unit,
-                    section["block"],
-                )
+                full = sum((Decimal(str(i["max_points"])) for i in section["items"]), Decimal(0))
+                assert full == Decimal(str(section["max_points"])), (unit, section["block"])
+            assert Decimal(str(section["points"] or 0)) == Decimal(
+                row[f"{section['block']}_score"] or 0
+            ), (unit, section["block"])
+        # base = 100 × Σ shown blocks / Σ applicable points; total = base + adjustment (+ clamp)
+        blocks = Decimal(str(doc["blocks_sum"]))
+        base = blocks * 100 / Decimal(str(doc["applicable_points"]))
+        clamp = sum(
+            (Decimal(str(i["points"])) for i in sections.get("total", {"items": []})["items"]),
+            Decimal(0),
+        )
+        adjustment = Decimal(row["adjustment"])
+        assert str(rounded(base + adjustment + clamp)) == row["total"], unit
+        if doc["scale"] is None:  # every block applies: the shown figures add up to the hundredth
+            assert str(blocks + adjustment + clamp) == row["total"], unit
 
 
 def test_rescaling_and_sources_are_shown_for_a_unit_without_fire_block(sample):
@@ -93,7 +97,7 @@ def test_text_output_shows_blocks_items_sources_and_the_total(sample):
         "重点任务落实（满分 45）",
         "I02 火灾隐患整改率",
         "工作指标!C",
-        "各项折算分之和",
+        "板块得分之和",
         "与评分结果一致",
     ):
         assert expected in text

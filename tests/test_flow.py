@@ -34,12 +34,12 @@ def outputs(prefect_harness, tmp_path_factory):
 
 def results(outputs) -> dict[str, dict[str, str]]:
     """Return results.csv rows of 2026Q2 by unit code."""
-    with (outputs["out"] / "2026Q2" / "results.csv").open(encoding="utf-8") as handle:
+    with (outputs["out"] / "2026Q2" / "results.csv").open(encoding="utf-8-sig") as handle:
         return {row["unit_code"]: row for row in csv.DictReader(handle)}
 
 
 def test_results_csv_has_the_contract_columns_and_every_ranked_unit(outputs):
-    with (outputs["out"] / "2026Q2" / "results.csv").open(encoding="utf-8") as handle:
+    with (outputs["out"] / "2026Q2" / "results.csv").open(encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle))
     assert header == [
         "unit_code",
@@ -66,12 +66,13 @@ def test_hand_checked_units(outputs):
     rows = results(outputs)
     # JD08 上清寺: fire 7 vs 5 fires (floor 10: rise 20% -> 0.6 x 10), 1 death (0.5 x 10), injuries
     # down (3), loss 18.03 vs 6.87 (floor 100: 0.8884 x 2) = 15.7768; I02 45/50 vs 95% = 4.7368;
-    # base = 45 + 24.7368 + 15.7768 + 5 = 90.5136.
+    # the total adds up the blocks as shown (SCORING.md "What is shown adds up"):
+    # 45.00 + 24.74 + 15.78 + 5.00 = 90.52 (the exact 90.5136 gave 90.51 before).
     assert (
         rows["JD08"]["fire_score"],
         rows["JD08"]["indicators_score"],
         rows["JD08"]["total"],
-    ) == ("15.78", "24.74", "90.51")
+    ) == ("15.78", "24.74", "90.52")
     assert rows["JD08"]["grade"] == "优秀"
     # BM05 区司法局 sent nothing: tasks and indicators 0 (still applicable), fire n/a, reporting 0.
     assert [

@@ -22,12 +22,16 @@ from firescore.publish.atomic import atomic_path
 from firescore.publish.feedback import feedback_file_name
 from firescore.publish.rows import display_width, line_height, row_height, text_lines
 from firescore.publish.validation import publish_validation
+from firescore.scheme import load_scheme, load_scheme_tables
+from firescore.sql_runner import run_file
+from scoring.runner import SQL_DIR
 from tests.readback import header_rows, headers, heading_lines, short_rows, table, tables
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
 SHEETS = ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
 
-DDL = Path(__file__).resolve().parents[1] / "firescore" / "warehouse" / "schema.sql"
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "firescore" / "warehouse" / "schema.sql"
 QUARTER = "2026Q2"
 SHA_JD01 = "a" * 64
 SHA_JD02_REJECTED = "b" * 64
@@ -79,15 +83,15 @@ UNITS = [
 SCORES = [
     ("JD01", "解放碑街道", "镇街组", True, "40.675", "22.125", "25", "5", (45, 25, 25, 5),
      "3", "84.125", "良好", False, None, 1, 2),
-    ("JD02", "七星岗街道", "镇街组", True, "38", None, "20", "4", (45, 25, 25, 5),
-     "-2.125", "78.5", "合格", False, None, 2, -1),
+    ("JD02", "七星岗街道", "镇街组", True, "38", None, "20", "4", (45, None, 25, 5),
+     "-2.12", "78.5", "合格", False, None, 2, -1),
     ("JD03", "朝天门街道", "镇街组", True, "44", "24", "10", "5", (45, 25, 25, 5),
      "0", "88", "不合格", True, "较大火灾1起（F2026-007）", 3, 0),
-    ("BM03", "区教委", "部门组", True, "45", "20", None, "10", (50, 25, 15, 10),
+    ("BM03", "区教委", "部门组", True, "45", "20", None, "10", (50, 25, None, 10),
      "0", "88.24", "良好", False, None, 2, None),
     ("BM01", "区应急管理局", "部门组", True, "50", "25", "15", "10", (50, 25, 15, 10),
      "0", "100", "优秀", False, None, 1, None),
-    ("BM02", "区商务委", "部门组", True, "45", "20", None, "10", (50, 25, 15, 10),
+    ("BM02", "区商务委", "部门组", True, "45", "20", None, "10", (50, 25, None, 10),
      "0", "88.24", "良好", False, None, 2, 1),
     ("ZD01", "区消防救援支队", "部门组", False, None, None, None, None, (None,) * 4,
      "0", "0", "不合格", False, None, None, None),
@@ -167,6 +171,10 @@ def build_warehouse() -> duckdb.DuckDBPyConnection:
         "INSERT INTO raw_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(i[0], QUARTER, *i[1:]) for i in ISSUES],
     )
+    # the ledger as shown, by the scoring's own stage (its macros need the scheme's tables)
+    load_scheme_tables(con, load_scheme(ROOT / "data_samples" / "scheme.yaml"))
+    for stage in ("00_macros.sql", "90_shown_ledger.sql"):
+        run_file(con, SQL_DIR / stage, {"quarter": QUARTER})
     return con
 
 
@@ -225,7 +233,7 @@ def test_ranking_headers_state_each_groups_full_points(book) -> None:
         "排名", "单位代码", "单位名称", "考核组",
         "重点任务落实\n（满分45）", "工作指标\n（满分25）",
         "火灾形势\n（满分25）", "信息报送\n（满分5）",
-        "加减分", "总分", "等次", "一票否决", "较上季度",
+        "折算系数", "加减分", "总分", "等次", "一票否决", "较上季度",
     ]  # fmt: skip
     expected = [
         "重点任务落实\n（满分50）", "工作指标\n（满分25）", "火灾形势\n（满分15）", "信息报送\n（满分10）",
@@ -238,15 +246,16 @@ def test_ranking_is_one_table_per_group_by_rank_then_code_with_blank_na_blocks(b
     ws = book["排名总表"]
     streets, departments = tables(ws)
     assert streets == [
-        (1, "JD01", "解放碑街道", "镇街组", 40.68, 22.13, 25, 5, 3, 84.13, "良好", "否", "↑2"),
-        (2, "JD02", "七星岗街道", "镇街组", 38, None, 20, 4, -2.13, 78.5, "合格", "否", "↓1"),
-        (3, "JD03", "朝天门街道", "镇街组", 44, 24, 10, 5, 0, 88, "不合格", "是", "—"),
-    ]
+        (1, "JD01", "解放碑街道", "镇街组", 40.68, 22.13, 25, 5, None, 3, 84.13, "良好", "否", "↑2"),
+        # 折算系数 only for a unit with a block not applicable: 100 / (45 + 25 + 5)
+        (2, "JD02", "七星岗街道", "镇街组", 38, None, 20, 4, 1.333333, -2.12, 78.5, "合格", "否", "↓1"),
+        (3, "JD03", "朝天门街道", "镇街组", 44, 24, 10, 5, None, 0, 88, "不合格", "是", "持平"),
+    ]  # fmt: skip
     assert departments == [
-        (1, "BM01", "区应急管理局", "部门组", 50, 25, 15, 10, 0, 100, "优秀", "否", None),
-        (2, "BM02", "区商务委", "部门组", 45, 20, None, 10, 0, 88.24, "良好", "否", "↑1"),
-        (2, "BM03", "区教委", "部门组", 45, 20, None, 10, 0, 88.24, "良好", "否", None),
-    ]
+        (1, "BM01", "区应急管理局", "部门组", 50, 25, 15, 10, None, 0, 100, "优秀", "否", None),
+        (2, "BM02", "区商务委", "部门组", 45, 20, None, 10, 1.176471, 0, 88.24, "良好", "否", "↑1"),
+        (2, "BM03", "区教委", "部门组", 45, 20, None, 10, 1.176471, 0, 88.24, "良好", "否", None),
+    ]  # fmt: skip
     # Each table under its group's heading, a blank row between, the second on a new page.
     first, second = header_rows(ws)
     assert ws.cell(first - 1, 1).value == "镇街组（3个单位）"
@@ -268,7 +277,7 @@ def test_group_sheets_hold_their_group_and_a_chart_of_totals(book, published) ->
     with zipfile.ZipFile(published[0]) as z:
         chart = z.read("xl/charts/chart1.xml").decode()
     assert "<c:barChart>" in chart and '<c:barDir val="col"/>' in chart
-    assert "镇街组!$C$5:$C$7" in chart and "镇街组!$J$5:$J$7" in chart
+    assert "镇街组!$C$5:$C$7" in chart and "镇街组!$K$5:$K$7" in chart
 
 
 def test_group_charts_start_near_the_lowest_total_and_mark_vetoed_units(published) -> None:
@@ -287,8 +296,9 @@ def test_group_charts_start_near_the_lowest_total_and_mark_vetoed_units(publishe
 def test_score_cells_use_two_decimal_format(book) -> None:
     ws = book["排名总表"]
     first = header_rows(ws)[0] + 1
-    for col in "EFGHIJ":
+    for col in "EFGHJK":
         assert ws[f"{col}{first}"].number_format == "0.00", col
+    assert ws[f"I{first + 1}"].number_format == "0.0000##"  # JD02's 折算系数
     # JD02's n/a block: a styled blank.
     assert ws[f"F{first + 1}"].value is None and ws[f"F{first + 1}"].number_format == "0.00"
     assert book["扣分明细"]["H5"].number_format == "0.00"
@@ -308,8 +318,8 @@ def test_body_font_is_songti_and_header_heiti(book) -> None:
 def test_veto_shown_in_alert_style(book) -> None:
     ws = book["排名总表"]
     first = header_rows(ws)[0] + 1  # JD01, JD02, JD03 (vetoed)
-    assert ws[f"L{first + 2}"].value == "是" and ws[f"L{first + 2}"].font.color.rgb == "FFC00000"
-    assert ws[f"L{first}"].value == "否" and not ws[f"L{first}"].font.b
+    assert ws[f"M{first + 2}"].value == "是" and ws[f"M{first + 2}"].font.color.rgb == "FFC00000"
+    assert ws[f"M{first}"].value == "否" and not ws[f"M{first}"].font.b
 
 
 def test_every_sheet_is_print_ready(book, published) -> None:
@@ -381,10 +391,11 @@ def test_score_details_list_every_ledger_row(book) -> None:
         ("JD01", "重点任务落实", "T01"),
         ("JD01", "重点任务落实", "T02"),
         ("JD01", "工作指标", "I02"),
-        ("JD01", "加减分", "A001"),
-        ("JD02", "信息报送", "R01"),
-        ("JD02", "加减分", "A002"),
-        ("JD03", "火灾形势", "F02"),
+        # 项目编号: task and indicator ids only, never an internal key
+        ("JD01", "加减分", None),
+        ("JD02", "信息报送", None),
+        ("JD02", "加减分", None),
+        ("JD03", "火灾形势", None),
         ("BM01", "重点任务落实", "T01"),
     ]
     assert rows[3][5] is None  # an adjustment has no full points
@@ -394,13 +405,14 @@ def test_lost_points_with_reason_and_source_cell(book) -> None:
     assert table(book["扣分明细"]) == [
         ("JD01", "解放碑街道", "重点任务落实", "T02", "电动自行车集中充电设施建设", 5, 1.5, 3.5,
          LONG_REASON, "解放碑街道_2026Q2.xlsx", "任务进展", "C6"),
-        ("JD01", "解放碑街道", "工作指标", "I02", "火灾隐患整改率", 5, 3.13, 1.88,
+        # 失分 = 满分 shown − 得分 shown (5.00 − 3.13), not the exact 1.875 rounded
+        ("JD01", "解放碑街道", "工作指标", "I02", "火灾隐患整改率", 5, 3.13, 1.87,
          FORMULA_REASON, "解放碑街道_2026Q2.xlsx", "工作指标", "D5"),
-        ("JD02", "七星岗街道", "信息报送", "R01", "按时报送", 5, 4, 1,
+        ("JD02", "七星岗街道", "信息报送", None, "按时报送", 5, 4, 1,
          "逾期1天", "七星岗_修改.xlsx", None, None),
-        ("JD02", "七星岗街道", "加减分", "A002", "通报批评（区级）", None, -2.13, 2.13,
+        ("JD02", "七星岗街道", "加减分", None, "通报批评（区级）", None, -2.12, 2.12,
          "区政府通报批评", None, None, None),
-        ("JD03", "朝天门街道", "火灾形势", "F02", "亡人", 10, 0, 10,
+        ("JD03", "朝天门街道", "火灾形势", None, "亡人", 10, 0, 10,
          "较大火灾致3人死亡", "火灾情况_2026Q2.xlsx", "火灾情况", "G9"),
     ]  # fmt: skip
 
@@ -445,16 +457,25 @@ def test_created_time_is_the_as_of_time(book) -> None:
     assert book.properties.created == datetime(2026, 7, 15, 1, 30)
 
 
+def excel_decode(raw: bytes) -> str:
+    """Return a CSV's text as Excel (and WPS) on Chinese Windows reads it on double-click.
+
+    A UTF-8 BOM makes it UTF-8; without one Excel takes the ANSI code page, GBK (cp936).
+    """
+    bom = b"\xef\xbb\xbf"
+    return raw[len(bom) :].decode("utf-8") if raw.startswith(bom) else raw.decode("gbk", "replace")
+
+
 def test_results_csv_exact(published: list[Path]) -> None:
     raw = published[1].read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
-    assert raw.decode("utf-8") == (
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, so Excel shows the Chinese
+    assert excel_decode(raw) == (
         "unit_code,unit_name,group,tasks_score,indicators_score,fire_score,reporting_score,"
         "adjustment,total,grade,veto,rank\n"
         # 40.675 -> 40.68 and 22.125 -> 22.13 (half-up; float formatting would give 40.67);
         # total 84.125 stored in DECIMAL(18,2) -> 84.13.
         "JD01,解放碑街道,镇街组,40.68,22.13,25.00,5.00,3.00,84.13,良好,false,1\n"
-        "JD02,七星岗街道,镇街组,38.00,,20.00,4.00,-2.13,78.50,合格,false,2\n"
+        "JD02,七星岗街道,镇街组,38.00,,20.00,4.00,-2.12,78.50,合格,false,2\n"
         "JD03,朝天门街道,镇街组,44.00,24.00,10.00,5.00,0.00,88.00,不合格,true,3\n"
         "BM01,区应急管理局,部门组,50.00,25.00,15.00,10.00,0.00,100.00,优秀,false,1\n"
         "BM02,区商务委,部门组,45.00,20.00,,10.00,0.00,88.24,良好,false,2\n"
@@ -560,8 +581,9 @@ def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> No
         ("工作指标", None, None, None, "本板块不适用，不计分。"),
         ("火灾形势", 25, 20, 5, None),
         ("信息报送", 5, 4, 1, None),
-        ("加减分", None, -2.13, None, "加分（封顶后）减去扣分。"),
-        ("总分", None, 78.5, None, "按适用板块折算为百分制后加减分。"),
+        ("折算系数", None, None, None, "1.333333（100÷适用板块满分之和）"),
+        ("加减分", None, -2.12, None, "加分（封顶后）减去扣分。"),
+        ("总分", None, 78.5, None, "适用板块得分之和乘折算系数后加加减分（四舍五入保留两位小数）。"),
         ("等次", None, None, None, "合格"),
         ("一票否决", None, None, None, "否"),
         ("组内排名", None, None, None, "镇街组第2名（共3个单位）"),
@@ -577,7 +599,7 @@ def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> No
 def test_feedback_veto_and_unranked_units(feedback: list[Path]) -> None:
     veto = dict((r[0], r[4]) for r in table(feedback_book(feedback, "JD03")["得分情况"]))
     assert veto["一票否决"] == "是：较大火灾1起（F2026-007）"
-    assert veto["较上季度"] == "—"
+    assert veto["较上季度"] == "持平"
     assert veto["报送情况"] == "未报送"
     unranked = [r[0] for r in table(feedback_book(feedback, "ZD01")["得分情况"])]
     assert unranked == ["单位", "考核得分", "报送情况", "数据截至"]
@@ -590,7 +612,7 @@ def test_feedback_lists_only_own_lost_points_and_issues(feedback: list[Path]) ->
     ]  # fmt: skip
     assert [(r[1], r[5], r[9]) for r in table(book["失分明细"])] == [
         ("T02", 3.5, "C6"),
-        ("I02", 1.88, "D5"),
+        ("I02", 1.87, "D5"),
     ]
     issues = table(book["校验问题"])
     assert [(r[0], r[1], r[3]) for r in issues] == [("解放碑街道_2026Q2.xlsx", "警告", "D5")]
@@ -599,7 +621,7 @@ def test_feedback_lists_only_own_lost_points_and_issues(feedback: list[Path]) ->
 
 def test_feedback_advice_per_block_that_lost_points(feedback: list[Path]) -> None:
     rows = table(feedback_book(feedback, "JD02")["整改建议"])
-    assert [(r[0], r[1]) for r in rows] == [("信息报送", 1), ("加减分", 2.13), ("校验问题", None)]
+    assert [(r[0], r[1]) for r in rows] == [("信息报送", 1), ("加减分", 2.12), ("校验问题", None)]
     assert "通报批评（区级）" in rows[1][2]
     assert rows[2][2] == "请按「校验问题」表逐项修正（错误1项、警告2项），下次报送前先自查。"
     assert table(feedback_book(feedback, "BM02")["整改建议"]) == [

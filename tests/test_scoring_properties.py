@@ -1,5 +1,5 @@
-"""Laws of the scoring (hypothesis): more credit never lowers a total; a total is the rounded
-sum of its ledger; ranks are a competition ranking, vetoed units last."""
+"""Laws of the scoring (hypothesis): more credit never lowers a total; a total is the sum of
+its shown blocks and adjustment; ranks are a competition ranking, vetoed units last."""
 
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -67,27 +67,24 @@ def _report(con, sha, n, deadline, report, times, evidence):
 
 
 def _total_and_ledger(con, unit):
-    """(total, tasks_score, Σ contributions, Σ task points) of a unit."""
-    total, tasks_score = con.execute(
-        "SELECT total, tasks_score FROM unit_scores WHERE unit_code = ?", [unit]
+    """(total, tasks_score, shown blocks + adjustment clamped at 0, Σ exact task points)."""
+    total, tasks_score, blocks, adjustment = con.execute(
+        """SELECT total, tasks_score,
+                  tasks_score + indicators_score + fire_score + reporting_score, adjustment
+           FROM unit_scores WHERE unit_code = ?""",
+        [unit],
     ).fetchone()
-    contributions = [
-        r[0]
-        for r in con.execute(
-            "SELECT contribution FROM ledger WHERE unit_code = ?", [unit]
-        ).fetchall()
-    ]
     task_points = [
         r[0]
         for r in con.execute(
             "SELECT points FROM ledger WHERE unit_code = ? AND block = 'tasks'", [unit]
         ).fetchall()
     ]
-    return total, tasks_score, sum(contributions, Decimal(0)), sum(task_points, Decimal(0))
+    return total, tasks_score, max(blocks + adjustment, Decimal(0)), sum(task_points, Decimal(0))
 
 
 def _shown(value: Decimal) -> Decimal:
-    """Round as the scheme says: at 10 decimals, then half-up to 2."""
+    """Round as the scheme says: at 10 decimals, then half-up to 2 (values here are ≥ 0)."""
     return value.quantize(Decimal("1e-10"), ROUND_HALF_UP).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
@@ -122,9 +119,10 @@ def test_more_credit_never_lowers_the_total(tasks, which, late_days, deduction):
     run_scoring(con, SCHEME, "2026Q2")
     after = _total_and_ledger(con, "JD01")
 
-    for total, tasks_score, contributions, task_points in (before, after):
-        assert total == _shown(contributions)
-        assert tasks_score == task_points
+    # every block applies to this street: shown blocks + shown adjustment = shown total
+    for total, tasks_score, shown_sum, task_points in (before, after):
+        assert total == shown_sum
+        assert tasks_score == _shown(task_points)
     assert after[0] >= before[0]
     assert after[1] >= before[1]
 

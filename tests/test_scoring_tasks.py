@@ -120,7 +120,8 @@ def test_lead_and_support_weights_with_task_weight():
         ("T02", q6(small), q6(small * Decimal("0.3")), "TASK_IN_PROGRESS_OVERDUE", "C4"),
         ("T03", q6(small), q6(small), "TASK_DONE_ON_TIME", "C5"),
     ]
-    assert score(con, "BM01")["tasks_score"] == q6(big + small * Decimal("1.3"))
+    # the block score is stored as shown: 44.1666… half-up to 2 decimals
+    assert score(con, "BM01")["tasks_score"] == Decimal("44.17")
     assert "（配合）" in reasons(con, "BM01", "tasks")["T02"]
 
 

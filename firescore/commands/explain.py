@@ -1,8 +1,9 @@
 """`firescore explain`: one unit's ledger, block by block, adding up to its total.
 
-Reads the warehouse only. Every number shown is a ledger row (SPEC: "the totals are sums of
-that ledger"): a block's points on its own scale, the rescaling of the applicable blocks to 100
-(折算), then the adjustment and clamp rows; their contributions add up to `unit_scores.total`.
+Reads the warehouse only. Every figure shown is the one the workbooks show (SCORING.md "What
+is shown adds up"): items of shown_ledger add up to their block score, the blocks (times the
+折算系数 when a block is not applicable) plus the adjustment give the total. The JSON keeps the
+exact ledger values beside the shown ones.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from firescore.publish.queries import BLOCKS, LEDGER_BLOCK_NAMES, fetch_rows
+from firescore.publish.queries import BLOCKS, LEDGER_BLOCK_NAMES, SCORES_SQL, fetch_rows
 from firescore.scheme import Quarter
 
 Row = dict[str, Any]
 SECTIONS = (*[key for key, _ in BLOCKS], "adjustment", "total")  # display order of ledger blocks
+CENT = Decimal("0.01")
 
 LEDGER_SQL = """
 WITH files AS (
@@ -29,21 +31,14 @@ WITH files AS (
     GROUP BY sha256
 )
 SELECT
-    l.block, l.item_id, l.item_name, l.max_points, l.points, l.contribution, l.reason, l.rule_id,
+    l.block, l.item_id, l.item_code, l.item_name, l.max_points, l.points, l.lost,
+    l.exact_max_points, l.exact_points, l.contribution, l.reason, l.rule_id,
     f.file_name AS source_file, l.source_sha256, l.source_sheet, l.source_cell
-FROM ledger AS l
+FROM shown_ledger AS l
 LEFT JOIN files AS f ON f.sha256 = l.source_sha256
 WHERE l.quarter = $quarter AND l.unit_code = $unit
-ORDER BY
-    l.block,
-    -- adjustments in the office's row order, the bonus cap after them
-    CASE WHEN l.block = 'adjustment'
-        THEN try_cast(regexp_extract(l.source_cell, '([0-9]+)$', 1) AS INTEGER) END NULLS LAST,
-    l.item_id, l.source_sheet NULLS FIRST, l.source_cell NULLS FIRST, l.rule_id,
-    l.reason, l.points, l.contribution
+ORDER BY l.block, l.item_order
 """
-
-SCORE_SQL = "SELECT * FROM unit_scores WHERE quarter = $quarter AND unit_code = $unit"
 
 
 class ExplainError(Exception):
@@ -58,13 +53,13 @@ class Section:
     name: str
     applicable: bool
     max_points: Decimal | None  # the block's points; None for adjustments and the clamp
-    points: Decimal | None  # earned on the block's own scale; None when not applicable
+    points: Decimal | None  # shown score on the block's own scale; None when not applicable
     items: list[Row] = field(default_factory=list)
 
     @property
-    def contribution(self) -> Decimal:
-        """Return the section's share of the total (after rescaling)."""
-        return sum((row["contribution"] for row in self.items), Decimal(0))
+    def items_sum(self) -> Decimal:
+        """Return the sum of the items' shown points (equal to the block score shown)."""
+        return sum((row["points"] for row in self.items), Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -72,50 +67,56 @@ class Explanation:
     """How one unit's quarterly total was reached."""
 
     quarter: str
-    score: Row  # the unit_scores row
+    score: Row  # the unit's row of the publish step's scores (shown figures)
     sections: list[Section]
 
     @property
     def applicable_points(self) -> Decimal:
         """Return Σ points of the applicable blocks (the denominator of the rescaling)."""
         return sum(
-            (s.max_points for s in self.sections if s.applicable and s.max_points is not None),
+            (s.max_points for s in self.blocks if s.applicable and s.max_points is not None),
             Decimal(0),
         )
 
     @property
-    def scale(self) -> Decimal | None:
-        """Return 100 / Σ applicable points, the factor from a block's points to the total."""
-        points = self.applicable_points
-        return Decimal(100) / points if points else None
+    def blocks(self) -> list[Section]:
+        """Return the four blocks' sections."""
+        return [s for s in self.sections if s.block not in ("adjustment", "total")]
 
     @property
-    def ledger_sum(self) -> Decimal:
-        """Return the unrounded sum of every contribution."""
-        return sum((s.contribution for s in self.sections), Decimal(0))
+    def blocks_sum(self) -> Decimal:
+        """Return the sum of the applicable blocks' shown scores."""
+        return sum((s.points for s in self.blocks if s.points is not None), Decimal(0))
 
     @property
-    def rounded_sum(self) -> Decimal:
-        """Return the ledger sum as the total is rounded (10 decimals, then half-up to 2)."""
-        at_ten = self.ledger_sum.quantize(Decimal("1e-10"), ROUND_HALF_UP)
-        return at_ten.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    def clamp(self) -> Decimal:
+        """Return the clamp of the total (0 when the total was not clamped)."""
+        return sum((s.items_sum for s in self.sections if s.block == "total"), Decimal(0))
+
+    @property
+    def recomputed_total(self) -> Decimal:
+        """Return base + adjustment + clamp, half-up to 2 decimals, as a reader recomputes it."""
+        value = Decimal(self.score["base"]) + self.score["adjustment"] + self.clamp
+        return value.quantize(Decimal("1e-10"), ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
 
 
 def explain(con: duckdb.DuckDBPyConnection, quarter: str, unit: str) -> Explanation:
     """Return the explanation of a unit's total; raise ExplainError for an unknown unit/quarter."""
     unit = unit.strip().upper()
-    bind = {"quarter": quarter, "unit": unit}
-    scores = fetch_rows(con, SCORE_SQL, **bind)
-    if not scores:
+    scores = fetch_rows(con, SCORES_SQL, quarter=quarter, unit=unit)
+    if not scores or not scores[0]["ranked"]:
         raise ExplainError(missing_message(con, quarter, unit))
     score = scores[0]
-    rows = fetch_rows(con, LEDGER_SQL, **bind)
+    rows = fetch_rows(con, LEDGER_SQL, quarter=quarter, unit=unit)
     sections = []
     for block in SECTIONS:
         items = [row for row in rows if row["block"] == block]
         if block in ("adjustment", "total"):
             if items:
-                sections.append(Section(block, LEDGER_BLOCK_NAMES[block], True, None, None, items))
+                points = score["adjustment"] if block == "adjustment" else None
+                sections.append(
+                    Section(block, LEDGER_BLOCK_NAMES[block], True, None, points, items)
+                )
             continue
         points = score[f"{block}_score"]
         sections.append(
@@ -160,15 +161,23 @@ def render(explanation: Explanation) -> RenderableType:
         (f"{score['unit_name']}（{score['unit_code']}，{score['grp']}）", "bold"),
         f" {Quarter(explanation.quarter).label}（{explanation.quarter}）考核得分明细",
     )
-    scale = explanation.scale
-    scale_line = (
-        f"适用板块满分合计 {num(explanation.applicable_points)} 分，"
-        f"折算系数 = 100 ÷ {num(explanation.applicable_points)} = {scale_text(scale)}；"
-        "折算分 = 得分 × 折算系数，各项折算分之和即总分。"
-        if scale is not None
-        else "没有适用的板块。"
+    return Group(
+        heading, Text(scale_line(explanation)), ledger_table(explanation), total_table(explanation)
     )
-    return Group(heading, Text(scale_line), ledger_table(explanation), total_table(explanation))
+
+
+def scale_line(explanation: Explanation) -> str:
+    """Return how the blocks become the total: directly, or through the 折算系数."""
+    points = explanation.applicable_points
+    if not points:
+        return "没有适用的板块。"
+    if explanation.score["scale"] is None:
+        return "各板块均适用：总分 = 各板块得分之和 + 加减分；各项得分之和即板块得分。"
+    return (
+        f"适用板块满分合计 {num(points)} 分，折算系数 = 100 ÷ {num(points)} = "
+        f"{num(explanation.score['scale'])}；基础分 = 适用板块得分之和 × 折算系数，"
+        "总分 = 基础分 + 加减分（四舍五入保留两位小数）。"
+    )
 
 
 def ledger_table(explanation: Explanation) -> Table:
@@ -177,34 +186,33 @@ def ledger_table(explanation: Explanation) -> Table:
     table.add_column("项目", overflow="fold", min_width=12, max_width=28)
     table.add_column("满分", justify="right", no_wrap=True)
     table.add_column("得分", justify="right", no_wrap=True)
-    table.add_column("折算分", justify="right", no_wrap=True)
+    table.add_column("失分", justify="right", no_wrap=True)
     table.add_column("原因与来源", overflow="fold", min_width=24)
     for section in explanation.sections:
         table.add_row(Text(section_heading(section), style="bold cyan"), "", "", "", "")
+        full = section.max_points is not None
         for row in section.items:
             table.add_row(
-                item_text(section, row),
-                "" if section.max_points is None else num(row["max_points"], 2),
+                item_text(row),
+                num(row["max_points"], 2) if full else "",
                 num(row["points"], 2),
-                num(row["contribution"], 4),
+                num(row["lost"], 2) if full else "",
                 reason_text(row),
             )
         table.add_row(
             Text("小计", style="bold"),
-            "" if section.max_points is None else num(section.max_points, 2),
-            "" if section.points is None else num(section.points, 2),
-            Text(num(section.contribution, 4), style="bold"),
-            subtotal_note(section, explanation.scale),
+            num(section.max_points, 2) if full else "",
+            Text(num(section.items_sum, 2), style="bold"),
+            num(section.max_points - section.items_sum, 2) if full else "",
+            subtotal_note(section),
             end_section=True,
         )
     return table
 
 
-def item_text(section: Section, row: Row) -> str:
+def item_text(row: Row) -> str:
     """Return an item's label: a task or indicator with its id (T05, I02), others by name."""
-    if section.block in ("tasks", "indicators"):
-        return f"{row['item_id']} {row['item_name']}"
-    return row["item_name"]
+    return f"{row['item_code']} {row['item_name']}" if row["item_code"] else row["item_name"]
 
 
 def section_heading(section: Section) -> str:
@@ -216,15 +224,15 @@ def section_heading(section: Section) -> str:
     return f"{section.name}（满分 {num(section.max_points)}）"
 
 
-def subtotal_note(section: Section, scale: Decimal | None) -> str:
-    """Return how a block's subtotal becomes its share of the total."""
+def subtotal_note(section: Section) -> str:
+    """Return what a section's subtotal is."""
     if section.block == "adjustment":
         return "加分（封顶后）减扣分，不折算，直接计入总分"
     if section.block == "total":
         return "总分限定在 0 与 100 + 加分上限之间"
     if not section.applicable:
         return "本板块不适用，按其余板块折算为百分制"
-    return f"{num(section.points, 4)} × {scale_text(scale)} = {num(section.contribution, 4)}"
+    return "各项得分之和即板块得分"
 
 
 def reason_text(row: Row) -> str:
@@ -245,17 +253,20 @@ def source_text(row: Row) -> str | None:
 
 
 def total_table(explanation: Explanation) -> Table:
-    """Return the sum of the sections and the total it gives, as a small table."""
+    """Return the blocks, the base, the adjustment and the total they give, as a small table."""
     score = explanation.score
     table = Table(show_header=False, box=None, padding=(0, 1))
     table.add_column(justify="left")
     table.add_column(justify="right")
-    for section in explanation.sections:
-        table.add_row(section.name, num(section.contribution, 4))
-    table.add_row(
-        Text("各项折算分之和", style="bold"), Text(num(explanation.ledger_sum, 4), style="bold")
-    )
-    agrees = explanation.rounded_sum == score["total"]
+    for section in explanation.blocks:
+        table.add_row(section.name, "不适用" if section.points is None else num(section.points, 2))
+    table.add_row(Text("板块得分之和", style="bold"), num(explanation.blocks_sum, 2))
+    if score["scale"] is not None:
+        table.add_row(f"× 折算系数 {num(score['scale'])} = 基础分", num(score["base"], 4))
+    table.add_row("加减分", num(score["adjustment"], 2))
+    if explanation.clamp:
+        table.add_row("总分限定", num(explanation.clamp, 2))
+    agrees = explanation.recomputed_total == score["total"]
     table.add_row(
         Text(
             f"总分（四舍五入保留两位，{'与评分结果一致' if agrees else '与评分结果不一致！'}）",
@@ -267,11 +278,6 @@ def total_table(explanation: Explanation) -> Table:
     veto = f"，一票否决：{score['veto_reason']}" if score["veto"] else ""
     table.add_row(f"等次 {score['grade']}，{rank}{veto}", "")
     return table
-
-
-def scale_text(scale: Decimal | None) -> str:
-    """Return the rescaling factor to 6 decimals without trailing zeros: 1, 1.176471."""
-    return num(Decimal(num(scale, 6))) if scale is not None else ""
 
 
 def num(value: Decimal | None, places: int | None = None) -> str:
@@ -289,7 +295,7 @@ def num(value: Decimal | None, places: int | None = None) -> str:
 
 
 def as_json(explanation: Explanation) -> dict[str, Any]:
-    """Return the explanation as a JSON-ready document (numbers unrounded, as stored)."""
+    """Return the explanation as a JSON-ready document: shown figures, exact ledger beside."""
     score = explanation.score
     return {
         "quarter": explanation.quarter,
@@ -297,7 +303,7 @@ def as_json(explanation: Explanation) -> dict[str, Any]:
         "unit_name": score["unit_name"],
         "group": score["grp"],
         "applicable_points": number(explanation.applicable_points),
-        "scale": number(explanation.scale),
+        "scale": number(score["scale"]),
         "sections": [
             {
                 "block": s.block,
@@ -305,12 +311,13 @@ def as_json(explanation: Explanation) -> dict[str, Any]:
                 "applicable": s.applicable,
                 "max_points": number(s.max_points),
                 "points": number(s.points),
-                "contribution": number(s.contribution),
                 "items": [item_json(row) for row in s.items],
             }
             for s in explanation.sections
         ],
-        "sum_of_contributions": number(explanation.ledger_sum),
+        "blocks_sum": number(explanation.blocks_sum),
+        "base": number(score["base"]),
+        "adjustment": number(score["adjustment"]),
         "total": number(score["total"]),
         "grade": score["grade"],
         "veto": score["veto"],
@@ -321,12 +328,16 @@ def as_json(explanation: Explanation) -> dict[str, Any]:
 
 
 def item_json(row: Row) -> dict[str, Any]:
-    """Return one ledger row for the JSON document."""
+    """Return one ledger row for the JSON document: shown points, then the exact ledger."""
     return {
         "item_id": row["item_id"],
+        "item_code": row["item_code"],
         "item_name": row["item_name"],
         "max_points": number(row["max_points"]),
         "points": number(row["points"]),
+        "lost": number(row["lost"]),
+        "exact_max_points": number(row["exact_max_points"]),
+        "exact_points": number(row["exact_points"]),
         "contribution": number(row["contribution"]),
         "reason": row["reason"],
         "rule_id": row["rule_id"],

@@ -19,7 +19,7 @@ from firescore.publish.formats import Formats
 from firescore.publish.leader import yes_no
 from firescore.publish.meta import chinese_datetime
 from firescore.publish.queries import GROUPS, fetch_rows
-from firescore.publish.results_csv import two_decimals
+from firescore.publish.results_csv import CSV_ENCODING, two_decimals
 from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
 from firescore.scheme import QUARTER_NUMERALS, Quarter, Scheme, describe_scheme
 
@@ -242,8 +242,8 @@ def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: 
 
 
 def write_annual_csv(path: Path, rows: list[Row]) -> None:
-    """Write annual_results.csv (UTF-8, "\\n", 2 decimals, blank quarter = not scored)."""
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+    """Write annual_results.csv (UTF-8 with BOM, "\\n", 2 decimals, blank quarter = not scored)."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_HEADER)
         for row in rows:

@@ -226,9 +226,19 @@ def summary_rows(meta: PublishMeta, unit: UnitFeedback) -> list[tuple[Any, ...]]
                 rows.append((name, None, None, None, "本板块不适用，不计分。"))
             else:
                 rows.append((name, full, earned, max(full - earned, Decimal(0)), None))
+        if score["scale"] is not None:
+            rows.append(
+                (
+                    "折算系数",
+                    None,
+                    None,
+                    None,
+                    f"{scale_text(score['scale'])}（100÷适用板块满分之和）",
+                )
+            )
         rows += [
-            ("加减分", None, score["adjustment"], None, "加分（封顶后）减去扣分。"),
-            ("总分", None, score["total"], None, "按适用板块折算为百分制后加减分。"),
+            ("加减分", None, score["adjustment"], None, adjustment_text(score)),
+            ("总分", None, score["total"], None, total_text(score)),
             ("等次", None, None, None, score["grade"]),
             ("一票否决", None, None, None, veto_text(score)),
             ("组内排名", None, None, None, rank_text(score)),
@@ -243,6 +253,24 @@ def summary_rows(meta: PublishMeta, unit: UnitFeedback) -> list[tuple[Any, ...]]
     rows.append(("报送情况", None, None, None, submission_text(unit.submission)))
     rows.append(("数据截至", None, None, None, chinese_datetime(meta.as_of_local())))
     return rows
+
+
+def scale_text(scale: Decimal) -> str:
+    """Return a 折算系数 to at most 6 decimals without trailing zeros: 1.176471, 1.25."""
+    return format(scale.normalize(), "f")
+
+
+def adjustment_text(score: Row) -> str:
+    """Return how the adjustment is made up, with the bonus cap as a note when it applied."""
+    note = f"（{score['adjustment_note']}）" if score["adjustment_note"] else ""
+    return f"加分（封顶后）减去扣分{note}。"
+
+
+def total_text(score: Row) -> str:
+    """Return how the total follows from the figures above it."""
+    if score["scale"] is None:
+        return "各板块得分之和加加减分。"
+    return "适用板块得分之和乘折算系数后加加减分（四舍五入保留两位小数）。"
 
 
 def veto_text(score: Row) -> str:

@@ -18,6 +18,7 @@ SECTION_FONT_SIZE = 12  # a group's heading above its own table (镇街组 / 部
 GB2312_CHARSET = 134  # tells Excel the font is a Chinese one
 
 SCORE_NUM_FORMAT = "0.00"
+FACTOR_NUM_FORMAT = "0.0000##"  # 折算系数: 1.176471
 INTEGER_NUM_FORMAT = "0"
 DATETIME_NUM_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_NUM_FORMAT = "yyyy-mm-dd"
@@ -70,6 +71,7 @@ TEXT = _CELL
 CENTER = {**_CELL, "align": "center"}
 WRAP = _CELL  # kept by name: the columns meant for long text
 SCORE = {**_CELL, "num_format": SCORE_NUM_FORMAT}
+FACTOR = {**_CELL, "num_format": FACTOR_NUM_FORMAT}
 INTEGER = {**_CELL, "num_format": INTEGER_NUM_FORMAT, "align": "center"}
 DATETIME = {**_CELL, "num_format": DATETIME_NUM_FORMAT, "align": "center"}
 DATE = {**_CELL, "num_format": DATE_NUM_FORMAT, "align": "center"}
@@ -111,6 +113,7 @@ class Formats:
     center: Format
     wrap: Format
     score: Format
+    factor: Format
     integer: Format
     datetime: Format
     date: Format
@@ -130,6 +133,7 @@ class Formats:
             "center": CENTER,
             "wrap": WRAP,
             "score": SCORE,
+            "factor": FACTOR,
             "integer": INTEGER,
             "datetime": DATETIME,
             "date": DATE,

@@ -194,7 +194,7 @@ def write_score_details_sheet(
             row["unit_code"],
             row["unit_name"],
             block_name(row["block"]),
-            row["item_id"],
+            row["item_code"],
             row["item_name"],
             item_max_points(row),
             row["points"],
@@ -254,7 +254,10 @@ def write_notes_sheet(
         ),
         (
             "分数说明",
-            "板块得分为该板块自身分值下的得分，空白表示该板块不适用；分数保留两位小数（四舍五入）。",
+            "板块得分为该板块自身分值下的得分，空白表示该板块不适用；分数保留两位小数（四舍五入），"
+            "各项得分按最大余额法取两位小数，合计等于板块得分。各板块均适用的单位，"
+            "板块得分之和加加减分即总分；有板块不适用的单位，板块得分之和乘折算系数"
+            "（100÷适用板块满分之和）后加加减分即总分。",
         ),
         ("数据截至", chinese_datetime(meta.as_of_local())),
         ("运行编号", meta.run_id),
@@ -271,6 +274,7 @@ def ranking_columns(rows: Sequence[Row]) -> list[Column]:
         Column("单位名称", "text", 30),
         Column("考核组", "center", 10),
         *(Column(block_header(name, key, rows), "score", 18) for key, name in BLOCKS),
+        Column("折算系数", "factor", 10),
         Column("加减分", "score", 10),
         Column("总分", "score", 10),
         Column("等次", "center", 10),
@@ -287,6 +291,7 @@ def ranking_values(row: Row) -> tuple[Any, ...]:
         row["unit_name"],
         row["grp"],
         *(row[f"{key}_score"] for key, _ in BLOCKS),
+        row["scale"],
         row["adjustment"],
         row["total"],
         row["grade"],
@@ -319,7 +324,7 @@ def lost_points_values(row: Row) -> tuple[Any, ...]:
         row["unit_code"],
         row["unit_name"],
         block_name(row["block"]),
-        row["item_id"],
+        row["item_code"],
         row["item_name"],
         item_max_points(row),
         row["points"],
@@ -438,11 +443,11 @@ def yes_no(flag: bool | None) -> str | None:
 
 
 def rank_change_text(change: int | None) -> str | None:
-    """Return ↑2 / ↓1 / — for a rank change (previous rank − this rank); blank when none."""
+    """Return ↑2 / ↓1 / 持平 for a rank change (previous − this rank); blank with no previous."""
     if change is None:
         return None
     if change > 0:
         return f"↑{change}"
     if change < 0:
         return f"↓{-change}"
-    return "—"
+    return "持平"

@@ -1,8 +1,9 @@
 """The warehouse reads of the publish step: one query per table shown, parameters bound.
 
-Scores are rounded half-up to 2 decimals here, in DuckDB on DECIMAL (round() on a DECIMAL
-rounds half away from zero), and nowhere else: the workbook and results.csv show the same
-numbers. Every ORDER BY ends in a total order, so two runs write identical files.
+Every figure shown comes from the scoring as shown (SCORING.md "What is shown adds up"): block
+scores, adjustment and total of unit_scores (stored to 2 decimals), ledger items from
+shown_ledger (largest remainder, adding up to their block). The round() here only fixes the
+2-decimal type. Every ORDER BY ends in a total order, so two runs write identical files.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ _BLOCK_ORDER = (
     "WHEN 'reporting' THEN 3 WHEN 'adjustment' THEN 4 WHEN 'total' THEN 5 ELSE 6 END"
 )
 
+# 折算系数 = 100 / Σ points of the applicable blocks, shown (6 decimals) only when it is not 1.
+_APPLICABLE_POINTS = (
+    "coalesce(s.tasks_max, 0) + coalesce(s.indicators_max, 0) + coalesce(s.fire_max, 0) "
+    "+ coalesce(s.reporting_max, 0)"
+)
+
 SCORES_SQL = f"""
 SELECT
     s.unit_code,
@@ -47,7 +54,11 @@ SELECT
     s.indicators_max,
     s.fire_max,
     s.reporting_max,
+    s.base,
+    CASE WHEN {_APPLICABLE_POINTS} NOT IN (0, 100)
+        THEN round(100 / ({_APPLICABLE_POINTS}), 6)::DECIMAL(18, 6) END AS scale,
     round(s.adjustment, 2)       AS adjustment,
+    c.reason                     AS adjustment_note,
     round(s.total, 2)            AS total,
     s.grade,
     s.veto,
@@ -57,7 +68,10 @@ SELECT
     s.submitted,
     count(*) FILTER (WHERE s.ranked) OVER (PARTITION BY s.grp) AS group_size
 FROM unit_scores AS s
-WHERE s.quarter = $quarter
+-- the bonus cap is a note on the adjustment (its ledger row says by how much)
+LEFT JOIN shown_ledger AS c
+    ON c.quarter = s.quarter AND c.unit_code = s.unit_code AND c.rule_id = 'ADJ_BONUS_CAP'
+WHERE s.quarter = $quarter AND ($unit IS NULL OR s.unit_code = $unit)
 ORDER BY {_GROUP_ORDER.format(col="s.grp")}, s.grp, NOT s.ranked, s.rank NULLS LAST, s.unit_code
 """
 
@@ -79,26 +93,25 @@ SELECT
     coalesce(s.grp, u.grp)                          AS grp,
     l.block,
     l.item_id,
+    l.item_code,
     l.item_name,
-    round(l.max_points, 2)                          AS max_points,
-    round(l.points, 2)                              AS points,
-    round(l.max_points - l.points, 2)               AS lost,
-    (l.points < l.max_points OR l.points < 0)       AS is_lost,
+    l.max_points,
+    l.points,
+    l.lost,
+    l.lost > 0                                      AS is_lost,
     l.reason,
     l.rule_id,
     f.file_name                                     AS source_file,
     l.source_sha256,
     l.source_sheet,
     l.source_cell
-FROM ledger AS l
+FROM shown_ledger AS l
 {_UNIT_JOINS.format(t="l")}
 LEFT JOIN files AS f ON f.sha256 = l.source_sha256
 WHERE l.quarter = $quarter
 ORDER BY
     {_GROUP_ORDER.format(col="coalesce(s.grp, u.grp)")}, l.unit_code,
-    {_BLOCK_ORDER.format(col="l.block")}, l.block, l.item_id,
-    l.source_sheet NULLS FIRST, l.source_cell NULLS FIRST, l.rule_id, l.reason,
-    l.points, l.max_points, l.item_name, l.contribution, l.source_sha256 NULLS FIRST
+    {_BLOCK_ORDER.format(col="l.block")}, l.block, l.item_order
 """
 
 SUBMISSIONS_SQL = f"""
@@ -186,7 +199,7 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[
 def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) -> QuarterData:
     """Read the scores, ledger, submissions and issues of ``quarter``."""
     return QuarterData(
-        scores=fetch_rows(con, SCORES_SQL, quarter=quarter),
+        scores=fetch_rows(con, SCORES_SQL, quarter=quarter, unit=None),
         ledger=fetch_rows(con, LEDGER_SQL, quarter=quarter),
         submissions=fetch_rows(con, SUBMISSIONS_SQL, quarter=quarter, timezone=timezone),
         issues=fetch_rows(con, ISSUES_SQL, quarter=quarter),

@@ -1,7 +1,8 @@
 """results.csv: one row per ranked unit, for other systems and for tests.
 
-UTF-8 without a BOM, "\\n" line ends, numbers with exactly 2 decimals (rounded half-up),
-blank for a block that is not applicable, veto as true/false.
+UTF-8 with a BOM, so that Excel and WPS open it by double-click with Chinese intact; "\\n"
+line ends, numbers with exactly 2 decimals as shown, blank for a block that is not applicable,
+veto as true/false.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from firescore.publish.atomic import atomic_path
 
 RESULTS_CSV_NAME = "results.csv"
+# UTF-8 with a BOM: Excel (and WPS) take a CSV without one for the local code page (GBK).
+CSV_ENCODING = "utf-8-sig"
 HEADER = (
     "unit_code",
     "unit_name",
@@ -59,7 +62,7 @@ def results_row(row: dict[str, Any]) -> list[str]:
 
 def write_results_csv(path: Path, ranked: Iterable[dict[str, Any]]) -> None:
     """Write results.csv atomically; ``ranked`` is already in group, rank, unit-code order."""
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as handle:
+    with atomic_path(path) as tmp, tmp.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(HEADER)
         writer.writerows(results_row(row) for row in ranked)

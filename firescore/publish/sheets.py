@@ -20,7 +20,7 @@ from firescore.publish import formats
 from firescore.publish.formats import Formats
 from firescore.publish.rows import display_width, fit_row, text_width
 
-Kind = Literal["text", "center", "wrap", "label", "score", "integer", "datetime", "date"]
+Kind = Literal["text", "center", "wrap", "label", "score", "factor", "integer", "datetime", "date"]
 
 MIN_WIDTH = 6
 WIDTH_PADDING = 2
@@ -79,6 +79,8 @@ def shown_text(value: Any, kind: Kind) -> str:
         return ""
     if kind == "score":
         return f"{value:.2f}"
+    if kind == "factor":
+        return f"{value:.6f}"
     if kind == "datetime":
         return "0" * DATETIME_WIDTH
     if kind == "date":

@@ -14,6 +14,7 @@ from firescore.publish.formats import Formats
 from firescore.publish.leader import ISSUES_SHEET, issue_columns, issue_values, write_issues_sheet
 from firescore.publish.meta import PublishMeta
 from firescore.publish.queries import ISSUES_SQL, QuarterData, fetch_rows
+from firescore.publish.results_csv import CSV_ENCODING
 
 
 def publish_validation(
@@ -31,7 +32,7 @@ def publish_validation(
         workbook.set_properties(formats.workbook_properties(meta.title, meta.created_utc()))
         heading = meta.heading(meta.sheet_title(ISSUES_SHEET))  # the office's own list: no 附件
         write_issues_sheet(workbook, Formats.create(workbook), heading, issues)
-    with atomic_path(csv_path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_path(csv_path) as tmp, tmp.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([c.header for c in issue_columns()])
         writer.writerows([_csv_text(v) for v in issue_values(row)] for row in issues)

@@ -184,6 +184,29 @@ CREATE TABLE IF NOT EXISTS ledger (
     source_cell   VARCHAR
 );
 
+-- The ledger as shown (scoring/sql/90_shown_ledger.sql): 2 decimals by largest remainder, so
+-- items add up to their block and full points to the block's full points; exact values beside.
+CREATE TABLE IF NOT EXISTS shown_ledger (
+    quarter          VARCHAR NOT NULL,
+    unit_code        VARCHAR NOT NULL,
+    block            VARCHAR NOT NULL,
+    item_id          VARCHAR NOT NULL,
+    item_order       INTEGER NOT NULL,      -- display order within the block (ties of rounding)
+    item_code        VARCHAR,               -- 项目编号 shown: task / indicator id, else NULL
+    item_name        VARCHAR NOT NULL,
+    max_points       DECIMAL(18, 2) NOT NULL, -- shown full points (0 for adjustments)
+    points           DECIMAL(18, 2) NOT NULL, -- shown points (signed for adjustments)
+    lost             DECIMAL(18, 2) NOT NULL, -- 失分 shown: full − points; a deduction's size
+    exact_max_points DECIMAL(38, 12) NOT NULL,
+    exact_points     DECIMAL(38, 12) NOT NULL,
+    contribution     DECIMAL(38, 12) NOT NULL,
+    reason           VARCHAR NOT NULL,
+    rule_id          VARCHAR NOT NULL,
+    source_sha256    VARCHAR,
+    source_sheet     VARCHAR,
+    source_cell      VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS unit_scores (
     quarter          VARCHAR NOT NULL,
     unit_code        VARCHAR NOT NULL,

@@ -27,10 +27,13 @@ CREATE OR REPLACE TEMP MACRO cell_ref(col_letter, excel_row) AS
     CASE WHEN col_letter IS NULL OR excel_row IS NULL THEN NULL
          ELSE col_letter || excel_row::VARCHAR END;
 
--- The shown total: half-up (away from zero) to 2 decimals. Contributions are rounded at 12
--- decimals, so their sum can miss an exact half (89.985) by a few 1e-12; rounding at 10 decimals
--- first restores it, so the total is what a person adding the ledger by hand would get.
-CREATE OR REPLACE TEMP MACRO round_total(x) AS round(round(x::DECIMAL(38, 12), 10), 2);
+-- A shown figure (block score, adjustment, total): half-up to 2 decimals, a half always
+-- towards +∞ (−2.125 → −2.12), so that a shown base in hundredths plus the shown adjustment is
+-- exactly the shown total. Values are rounded at 12 decimals, so a sum can miss an exact half
+-- (89.985) by a few 1e-12; rounding at 10 decimals first restores it, so the figure is what a
+-- person adding by hand gets.
+CREATE OR REPLACE TEMP MACRO shown_value(x) AS
+    (floor(round(x::DECIMAL(38, 12), 10) * 100 + 0.5)::DECIMAL(38, 0) * 0.01)::DECIMAL(38, 2);
 
 -- Grading and ranking (SCORING.md §7), shared by the quarter (80_rank.sql) and the year
 -- (scoring/annual/10_annual_scores.sql), which the annual runner runs this file for.

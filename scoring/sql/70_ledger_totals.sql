@@ -25,6 +25,8 @@ SELECT
     b.block,
     b.applicable,
     CASE WHEN b.applicable THEN b.score END::DECIMAL(38, 12) AS score,
+    -- the block score shown and stored: the exact score half-up to 2 decimals
+    CASE WHEN b.applicable THEN shown_value(b.score) END::DECIMAL(38, 12) AS shown_score,
     CASE WHEN b.applicable THEN s.points END::DECIMAL(38, 12) AS block_points,
     -- Σ points of the applicable blocks: the denominator of the rescaling to 100
     sum(CASE WHEN b.applicable THEN s.points ELSE 0 END)
@@ -71,31 +73,62 @@ SELECT
     reason, rule_id, source_sha256, source_sheet, source_cell
 FROM adjustment_rows;
 
--- total = clamp(base + bonus − deductions, 0, 100 + bonus cap): the clamp is a ledger row too,
--- so the total stays the sum of the ledger.
-INSERT INTO ledger
+-- Totals from the shown figures (SCORING.md "What is shown adds up"): base = 100 × Σ shown
+-- block scores / Σ points of the applicable blocks; adjustment = capped bonus − deductions,
+-- shown to 2 decimals; total = clamp(base + adjustment, 0, 100 + bonus cap).
+CREATE OR REPLACE TEMP TABLE calc_totals AS
 WITH
 cap AS (
     SELECT num AS bonus_cap FROM scheme_params WHERE key = 'bonus_cap'
 ),
 
-sums AS (
-    SELECT unit_code, sum(contribution) AS raw_total
-    FROM ledger
-    WHERE quarter = $quarter
+bases AS (
+    SELECT
+        unit_code,
+        coalesce(
+            dec_div(dec_mul(sum(shown_score) FILTER (WHERE applicable), 100),
+                max(applicable_points)),
+            0)::DECIMAL(38, 12) AS base
+    FROM calc_blocks
     GROUP BY unit_code
 ),
 
-clamped AS (
+adjustments AS (
     SELECT
-        s.unit_code,
-        s.raw_total,
-        least(greatest(s.raw_total, 0), 100 + c.bonus_cap)::DECIMAL(38, 12) AS total,
+        unit_code,
+        coalesce(sum(points) FILTER (WHERE rule_id IN ('ADJ_BONUS', 'ADJ_BONUS_CAP')), 0) AS bonus,
+        coalesce(-sum(points) FILTER (WHERE rule_id = 'ADJ_DEDUCTION'), 0) AS deductions,
+        shown_value(sum(points)) AS adjustment
+    FROM calc_adjustments
+    GROUP BY unit_code
+),
+
+summed AS (
+    SELECT
+        b.unit_code,
+        b.base,
+        coalesce(a.bonus, 0)::DECIMAL(38, 12) AS bonus,
+        coalesce(a.deductions, 0)::DECIMAL(38, 12) AS deductions,
+        coalesce(a.adjustment, 0)::DECIMAL(38, 12) AS adjustment,
+        (b.base + coalesce(a.adjustment, 0))::DECIMAL(38, 12) AS raw_total,
         c.bonus_cap
-    FROM sums AS s
+    FROM bases AS b
+    LEFT JOIN adjustments AS a ON a.unit_code = b.unit_code
     CROSS JOIN cap AS c
 )
 
+SELECT
+    *,
+    -- a sum a few 1e-12 below 0 (rounding of the rescaled base) is 0, not a clamp
+    CASE
+        WHEN round(raw_total, 10) < 0 THEN 0
+        WHEN round(raw_total, 10) > 100 + bonus_cap THEN 100 + bonus_cap
+        ELSE raw_total
+    END::DECIMAL(38, 12) AS clamped
+FROM summed;
+
+-- The clamp is a ledger row too, so the total stays base + adjustment + the ledger's clamp row.
+INSERT INTO ledger
 SELECT
     $quarter,
     unit_code,
@@ -103,9 +136,9 @@ SELECT
     'clamp',
     '总分限定',
     0,
-    (total - raw_total)::DECIMAL(38, 12),
-    (total - raw_total)::DECIMAL(38, 12),
-    CASE WHEN raw_total < 0
+    (clamped - raw_total)::DECIMAL(38, 12),
+    (clamped - raw_total)::DECIMAL(38, 12),
+    CASE WHEN clamped = 0
         THEN format('基础分加减分后为{}分，总分不低于0分，按0分计', fmt_num(raw_total))
         ELSE format('基础分加减分后为{}分，总分不高于{}分，按{}分计',
             fmt_num(raw_total), fmt_num(100 + bonus_cap), fmt_num(100 + bonus_cap))
@@ -114,6 +147,5 @@ SELECT
     NULL,
     NULL,
     NULL
-FROM clamped
--- a sum a few 1e-12 below 0 (rounding of contributions) is 0, not a clamp
-WHERE round(raw_total, 10) < 0 OR round(raw_total, 10) > 100 + bonus_cap;
+FROM calc_totals
+WHERE clamped <> raw_total;

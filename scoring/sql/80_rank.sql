@@ -1,14 +1,14 @@
--- unit_scores (SCORING.md §7): block scores and total as sums of the ledger, grade, 一票否决,
+-- unit_scores (SCORING.md §7): shown block scores and the total from them, grade, 一票否决,
 -- competition rank within the group (non-vetoed first), optional 优秀 share, rank change.
 INSERT INTO unit_scores
 WITH
 blocks AS (
     SELECT
         unit_code,
-        max(score) FILTER (WHERE block = 'tasks')             AS tasks_score,
-        max(score) FILTER (WHERE block = 'indicators')        AS indicators_score,
-        max(score) FILTER (WHERE block = 'fire')              AS fire_score,
-        max(score) FILTER (WHERE block = 'reporting')         AS reporting_score,
+        max(shown_score) FILTER (WHERE block = 'tasks')       AS tasks_score,
+        max(shown_score) FILTER (WHERE block = 'indicators')  AS indicators_score,
+        max(shown_score) FILTER (WHERE block = 'fire')        AS fire_score,
+        max(shown_score) FILTER (WHERE block = 'reporting')   AS reporting_score,
         max(block_points) FILTER (WHERE block = 'tasks')      AS tasks_max,
         max(block_points) FILTER (WHERE block = 'indicators') AS indicators_max,
         max(block_points) FILTER (WHERE block = 'fire')       AS fire_max,
@@ -18,17 +18,9 @@ blocks AS (
 ),
 
 sums AS (
-    SELECT
-        unit_code,
-        coalesce(sum(contribution) FILTER (
-            WHERE block IN ('tasks', 'indicators', 'fire', 'reporting')), 0) AS base,
-        coalesce(sum(points) FILTER (
-            WHERE rule_id IN ('ADJ_BONUS', 'ADJ_BONUS_CAP')), 0) AS bonus,
-        coalesce(-sum(points) FILTER (WHERE rule_id = 'ADJ_DEDUCTION'), 0) AS deductions,
-        round_total(sum(contribution)) AS total
-    FROM ledger
-    WHERE quarter = $quarter
-    GROUP BY unit_code
+    -- total = clamp(base + adjustment), both from the shown figures (calc_totals)
+    SELECT unit_code, base, bonus, deductions, adjustment, shown_value(clamped) AS total
+    FROM calc_totals
 ),
 
 graded AS (
@@ -39,6 +31,7 @@ graded AS (
         s.base,
         s.bonus,
         s.deductions,
+        s.adjustment,
         s.total,
         v.unit_code IS NOT NULL AS veto,
         v.veto_reason,
@@ -86,7 +79,7 @@ SELECT
     f.base,
     f.bonus,
     f.deductions,
-    (f.bonus - f.deductions)::DECIMAL(38, 12) AS adjustment,
+    f.adjustment,
     f.total,
     f.grade,
     f.veto,

@@ -1,0 +1,143 @@
+"""The sample district's published workbooks, added up as a unit or a leader would with a
+calculator (SCORING.md "What is shown adds up"), and scanned for internal keys."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from firescore.config import load_config
+from firescore.quarter import run_quarter
+
+ROOT = Path(__file__).resolve().parent.parent
+QUARTER = "2026Q2"
+BLOCK_NAMES = ("重点任务落实", "工作指标", "火灾形势", "信息报送")
+UNIT_CODE = re.compile(r"^(JD|BM)\d+$")
+INTERNAL_KEYS = re.compile(r"\b(count|deaths|injuries|loss|bonus_cap|reporting|clamp)\b")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    """Run the sample's 2026Q1 and 2026Q2 into a fresh out/ and return it."""
+    out = tmp_path_factory.mktemp("out")
+    config = load_config(ROOT / "firescore.toml").with_overrides(
+        out=out, warehouse=out / "wh.duckdb"
+    )
+    run_quarter(config, "2026Q1")
+    run_quarter(config, QUARTER)
+    return out
+
+
+def figure(value: Any) -> Decimal:
+    """Return a cell's number as the 2-decimal figure it shows (blank is 0)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def records(ws, key: str) -> list[dict[str, Any]]:
+    """Return the sheet's table rows as dicts by header, whatever rows sit above the header.
+
+    A header row is any row holding ``key``; the rows under it with a value in that column
+    are its records (so two tables on one sheet, each with its own header, both count).
+    """
+    header: list[str] | None = None
+    rows = []
+    for values in ws.iter_rows(values_only=True):
+        if key in values:
+            header = [str(v).split("\n")[0] if v is not None else "" for v in values]
+            continue
+        if header and values[header.index(key)] not in (None, ""):
+            rows.append(dict(zip(header, values, strict=False)))
+    return rows
+
+
+def test_every_unit_adds_up_in_the_leader_workbook(out):
+    book = openpyxl.load_workbook(out / QUARTER / f"考核结果_{QUARTER}.xlsx")
+    ranking = [r for r in records(book["排名总表"], "单位代码") if UNIT_CODE.match(r["单位代码"])]
+    assert len(ranking) == 31
+    details = defaultdict(list)
+    for row in records(book["得分明细"], "单位代码"):
+        details[(row["单位代码"], row["板块"])].append(row)
+    lost = defaultdict(Decimal)
+    for row in records(book["扣分明细"], "单位代码"):
+        lost[(row["单位代码"], row["板块"])] += figure(row["失分"])
+
+    for unit in ranking:
+        code = unit["单位代码"]
+        blocks = {name: unit[name] for name in BLOCK_NAMES}
+        applicable_points = Decimal(0)
+        for name, score in blocks.items():
+            items = details[(code, name)]
+            points = sum((figure(i["得分"]) for i in items), Decimal(0))
+            full = sum((figure(i["满分"]) for i in items), Decimal(0))
+            if score is None:  # not applicable: nothing earned, nothing lost
+                assert points == 0 and lost[(code, name)] == 0, (code, name)
+                continue
+            # items add up to the block shown; 失分 of 扣分明细 to the block's full − score
+            assert points == figure(score), (code, name)
+            assert lost[(code, name)] == full - points, (code, name)
+            applicable_points += full
+        adjustment = sum((figure(i["得分"]) for i in details[(code, "加减分")]), Decimal(0))
+        assert adjustment == figure(unit["加减分"]), code
+        clamp = sum((figure(i["得分"]) for i in details[(code, "总分调整")]), Decimal(0))
+        shown = sum((figure(s) for s in blocks.values()), Decimal(0))
+        if unit["折算系数"] is None:
+            # every block applies: blocks + adjustment = total, to the hundredth
+            assert applicable_points == 100, code
+            assert shown + adjustment + clamp == figure(unit["总分"]), code
+        else:
+            base = shown * 100 / applicable_points
+            assert abs(Decimal(str(unit["折算系数"])) - 100 / applicable_points) < Decimal("1e-6")
+            total = (base + adjustment + clamp).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            assert total == figure(unit["总分"]), code
+
+
+def test_every_units_feedback_adds_up(out):
+    paths = sorted((out / QUARTER / "单位反馈").glob("*.xlsx"))
+    checked = 0
+    for path in paths:
+        book = openpyxl.load_workbook(path)
+        summary = {r["项目"]: r for r in records(book["得分情况"], "项目")}
+        if "总分" not in summary:
+            continue  # not ranked
+        lost = defaultdict(Decimal)
+        for row in records(book["失分明细"], "板块"):
+            lost[row["板块"]] += figure(row["失分"])
+        shown = Decimal(0)
+        for name in BLOCK_NAMES:
+            row = summary[name]
+            if row["得分"] is None:
+                continue
+            # 失分 = 满分 − 得分, and 失分明细 lists exactly those lost points
+            assert figure(row["失分"]) == figure(row["满分"]) - figure(row["得分"]), path.name
+            assert lost[name] == figure(row["失分"]), (path.name, name)
+            shown += figure(row["得分"])
+        if "折算系数" not in summary:
+            total = shown + figure(summary["加减分"]["得分"])
+            assert total == figure(summary["总分"]["得分"]), path.name
+        checked += 1
+    assert checked == 31
+
+
+def test_no_internal_key_in_any_cell_of_any_workbook(out):
+    workbooks = sorted(out.rglob("*.xlsx"))
+    assert len(workbooks) > 31
+    for path in workbooks:
+        for ws in openpyxl.load_workbook(path, read_only=True).worksheets:
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        assert not INTERNAL_KEYS.search(value), (path.name, ws.title, value)
+
+
+def test_rank_change_is_a_number_or_chiping(out):
+    book = openpyxl.load_workbook(out / QUARTER / f"考核结果_{QUARTER}.xlsx")
+    changes = [r["较上季度"] for r in records(book["排名总表"], "单位代码")]
+    changes = [c for c in changes if c is not None and c != "较上季度"]
+    assert "持平" in changes and "—" not in changes
+    assert all(re.fullmatch(r"[↑↓]\d+|持平", c) for c in changes), changes
