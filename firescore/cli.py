@@ -140,7 +140,7 @@ def _run_annual(cfg, scheme, year: int) -> None:
 def _print_notes(notes: list[str]) -> None:
     """Print what the inbox holds but was not read as a submission, and why."""
     if notes:
-        console.print(f"  [yellow]未读取的内容 {len(notes)} 项[/]（不是报送文件，不计入考核）：")
+        console.print(f"  [yellow]收件箱中未读取的内容 {len(notes)} 项[/]（不计入考核）：")
     for note in notes:
         console.print(f"    {note}", markup=False, highlight=False)
 
@@ -149,13 +149,13 @@ def _print_summary(summary) -> None:
     """Print the run's summary for the office."""
     console.print(f"[bold]{summary.quarter} 考核完成[/]（运行编号 {summary.run_id}）")
     console.print(f"  收到文件 {summary.files_seen} 个，其中新文件 {summary.files_new} 个")
+    _print_notes(summary.notes)
     console.print(f"  参与排名单位 {summary.units_scored} 个")
     console.print(f"  退回文件 {len(summary.rejected)} 个")
     for unit, name, first in summary.rejected:
         console.print(f"    {unit} {name}：{first}", markup=False)
     missing = "、".join(summary.missing) if summary.missing else "无"
     console.print(f"  未报送（无有效文件）单位：{missing}")
-    _print_notes(summary.notes)
     if summary.rerun:
         quarters = "、".join(summary.rerun)
         console.print(

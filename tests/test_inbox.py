@@ -184,15 +184,20 @@ def tiny(tmp_path):
     return tmp_path, scheme, load_registries(*write_registries(tmp_path / "reg"), Limits())
 
 
-def test_missing_quarter_folder_is_a_clear_warning(tiny):
-    tmp_path, scheme, registries = tiny
+def test_missing_quarter_folder_is_a_clear_warning(tmp_path):
+    from typer.testing import CliRunner
+
+    from firescore.cli import app
+
     (tmp_path / "inbox").mkdir()
-    found = discover(tmp_path / "inbox", Q, scheme, registries)
-    assert found.submissions == []
-    assert [n.message for n in found.notes] == [
+    args = ["status", "--quarter", Q, "--config", str(ROOT / "firescore.toml")]
+    args += ["--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "none.duckdb")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (
         f"{Q}：收件箱中没有本季度的文件夹，未收到任何文件；请核对收件箱路径（配置 paths.inbox "
         "或 --inbox）和季度"
-    ]
+    ) in result.output
 
 
 def test_stray_csv_beside_a_workbook_is_ignored_not_a_version(tiny):
