@@ -130,8 +130,12 @@ def _run_annual(cfg, scheme, year: int) -> None:
         con.close()
     missing = [f"{year}Q{n}" for n in range(1, 5) if f"{year}Q{n}" not in quarters]
     console.print(f"[bold]{year} 年度考核汇总完成[/]（已评分季度：{'、'.join(quarters)}）")
-    if missing:
-        console.print(f"  尚未评分的季度按 0 分计：{'、'.join(missing)}")
+    if meta.provisional:
+        console.print(
+            f"  {meta.period}：按已评分的 {len(quarters)} 个季度平均，第四季度评分后为最终年度结果"
+        )
+    elif missing:
+        console.print(f"  未评分的季度按 0 分计：{'、'.join(missing)}")
     console.print("  输出文件：")
     for path in paths:
         console.print(f"    {path}", markup=False)

@@ -78,3 +78,12 @@ def short_rows(ws) -> list[tuple[int, float, float]]:
         if height < needed:
             short.append((row, height, needed))
     return short
+
+
+def excel_decode(raw: bytes) -> str:
+    """Return a CSV's text as Excel (and WPS) on Chinese Windows reads it on double-click.
+
+    A UTF-8 BOM makes it UTF-8; without one Excel takes the ANSI code page, GBK (cp936).
+    """
+    bom = b"\xef\xbb\xbf"
+    return raw[len(bom) :].decode("utf-8") if raw.startswith(bom) else raw.decode("gbk", "replace")

@@ -25,7 +25,15 @@ from firescore.publish.validation import publish_validation
 from firescore.scheme import load_scheme, load_scheme_tables
 from firescore.sql_runner import run_file
 from scoring.runner import SQL_DIR
-from tests.readback import header_rows, headers, heading_lines, short_rows, table, tables
+from tests.readback import (
+    excel_decode,
+    header_rows,
+    headers,
+    heading_lines,
+    short_rows,
+    table,
+    tables,
+)
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
 SHEETS = ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
@@ -455,15 +463,6 @@ def test_notes_state_scheme_veto_as_of_and_run(book) -> None:
 def test_created_time_is_the_as_of_time(book) -> None:
     # 09:30 in Shanghai is 01:30 UTC.
     assert book.properties.created == datetime(2026, 7, 15, 1, 30)
-
-
-def excel_decode(raw: bytes) -> str:
-    """Return a CSV's text as Excel (and WPS) on Chinese Windows reads it on double-click.
-
-    A UTF-8 BOM makes it UTF-8; without one Excel takes the ANSI code page, GBK (cp936).
-    """
-    bom = b"\xef\xbb\xbf"
-    return raw[len(bom) :].decode("utf-8") if raw.startswith(bom) else raw.decode("gbk", "replace")
 
 
 def test_results_csv_exact(published: list[Path]) -> None:

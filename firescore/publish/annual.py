@@ -42,7 +42,9 @@ CSV_HEADER = (
     "grade",
     "veto",
     "rank",
+    "period",  # 全年, or 截至第N季度（预计） before Q4 is scored
 )
+FINAL_PERIOD = "全年"
 
 SCHEME_LINES = ("等次", "优秀比例")  # the lines of the scheme in words that apply to the year
 
@@ -73,9 +75,24 @@ class AnnualMeta:
     office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
     attachment: str | None = None  # 附件 label, e.g. 附件1
 
+    @property
+    def provisional(self) -> bool:
+        """Return whether the year is provisional: its fourth quarter is not scored yet."""
+        return f"{self.year}Q4" not in self.quarters
+
+    @property
+    def period(self) -> str:
+        """Return 全年, or 截至第N季度（预计） for a provisional year (N: the last quarter scored)."""
+        if not self.provisional:
+            return FINAL_PERIOD
+        last = max(Quarter(q).number for q in self.quarters)
+        return f"截至第{QUARTER_NUMERALS[last - 1]}季度（预计）"
+
     def sheet_title(self, sheet: str) -> str:
-        """Return a sheet's title row, e.g. 渝中区2026年度消防工作考核结果——年度排名."""
-        return f"{self.district}{self.year}年度消防工作考核结果——{sheet}"
+        """Return a sheet's title row, e.g. 渝中区2026年度消防工作考核结果——年度排名, marked
+        「　截至第二季度（预计）」 while the year is provisional."""
+        period = f"　{self.period}" if self.provisional else ""
+        return f"{self.district}{self.year}年度消防工作考核结果——{sheet}{period}"
 
     def heading(self, sheet: str) -> Heading:
         """Return a sheet's heading: 附件 label, title, office and the data's as-of time."""
@@ -131,7 +148,7 @@ def publish_annual(con: duckdb.DuckDBPyConnection, meta: AnnualMeta, out_dir: Pa
     workbook_path = target / annual_workbook_name(meta.year)
     csv_path = target / ANNUAL_CSV_NAME
     write_annual_workbook(workbook_path, meta, rows)
-    write_annual_csv(csv_path, rows)
+    write_annual_csv(csv_path, rows, meta.period)
     log.info("published annual %d: %s, %s", meta.year, workbook_path, csv_path)
     return [workbook_path, csv_path]
 
@@ -148,11 +165,12 @@ def write_annual_workbook(path: Path, meta: AnnualMeta, rows: list[Row]) -> None
         # Rankings: all groups (one table each), then one sheet per group.
         write_all_groups_sheet(workbook, fmt, meta, rows)
         for group in GROUPS:
-            write_ranking_sheet(workbook, fmt, meta, group, [r for r in rows if r["grp"] == group])
+            group_rows = [r for r in rows if r["grp"] == group]
+            write_ranking_sheet(workbook, fmt, meta, group, group_rows)
         write_notes_sheet(workbook, fmt, meta, rows)
 
 
-def annual_columns() -> list[Column]:
+def annual_columns(meta: AnnualMeta) -> list[Column]:
     """Return the annual ranking's columns: the four quarters, the mean, grade and veto."""
     return [
         Column("排名", "integer", 8),
@@ -160,7 +178,7 @@ def annual_columns() -> list[Column]:
         Column("单位名称", "text", 30),
         Column("考核组", "center", 10),
         *(Column(f"第{numeral}季度", "score", 12) for numeral in QUARTER_NUMERALS),
-        Column("年度得分", "score", 12),
+        Column("预计年度得分" if meta.provisional else "年度得分", "score", 14),
         Column("等次", "center", 10),
         Column("一票否决", "center", 10, alert=frozenset({"是"})),
     ]
@@ -193,7 +211,7 @@ def write_all_groups_sheet(
         group_rows = [row for row in rows if row["grp"] == group]
         sections.append(
             Section(
-                annual_columns(),
+                annual_columns(meta),
                 [annual_values(row) for row in group_rows],
                 heading=f"{group}（{len(group_rows)}个单位）",
             )
@@ -206,7 +224,7 @@ def write_ranking_sheet(
 ) -> None:
     """镇街组 / 部门组: the group's ranked units by rank and unit code."""
     ws = workbook.add_worksheet(sheet)
-    write_table(ws, fmt, meta.heading(sheet), annual_columns(), map(annual_values, rows))
+    write_table(ws, fmt, meta.heading(sheet), annual_columns(meta), map(annual_values, rows))
 
 
 def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: list[Row]) -> None:
@@ -218,15 +236,7 @@ def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: 
         ("考核名称", meta.title),
         ("考核年度", f"{meta.year}年"),
         ("已评分季度", "、".join(Quarter(q).label for q in meta.quarters)),
-        (
-            "年度得分",
-            "四个季度总分的平均值（四舍五入保留两位小数）；"
-            + (
-                f"{'、'.join(Quarter(q).label for q in missing)}尚未评分，按0分计。"
-                if missing
-                else "四个季度均已评分。"
-            ),
-        ),
+        ("年度得分", mean_text(meta, missing)),
         ("一票否决", "任一季度被一票否决的，年度一票否决，保留得分，排名列于未否决单位之后。"),
         *meta.scheme_lines,
         *(
@@ -241,8 +251,25 @@ def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: 
     write_table(ws, fmt, meta.heading(NOTES_SHEET), columns, notes, autofilter=False)
 
 
-def write_annual_csv(path: Path, rows: list[Row]) -> None:
-    """Write annual_results.csv (UTF-8 with BOM, "\\n", 2 decimals, blank quarter = not scored)."""
+def mean_text(meta: AnnualMeta, missing: list[str]) -> str:
+    """Return how the annual score is the mean of the quarters, final or provisional."""
+    if meta.provisional:
+        scored = "、".join(Quarter(q).label for q in meta.quarters)
+        return (
+            f"{meta.period}：已评分的{len(meta.quarters)}个季度（{scored}）总分的平均值"
+            "（四舍五入保留两位小数），仅供参考；第四季度评分后，按四个季度总分的平均值"
+            "确定最终年度结果，未评分的季度按0分计。"
+        )
+    return "四个季度总分的平均值（四舍五入保留两位小数）；" + (
+        f"{'、'.join(Quarter(q).label for q in missing)}未评分，按0分计。"
+        if missing
+        else "四个季度均已评分。"
+    )
+
+
+def write_annual_csv(path: Path, rows: list[Row], period: str) -> None:
+    """Write annual_results.csv (UTF-8 with BOM, "\\n", 2 decimals, blank quarter = not scored);
+    every row says whether the year is final (全年) or provisional (截至第N季度（预计））."""
     with atomic_path(path) as tmp, tmp.open("w", encoding=CSV_ENCODING, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_HEADER)
@@ -257,5 +284,6 @@ def write_annual_csv(path: Path, rows: list[Row]) -> None:
                     row["grade"],
                     "true" if row["veto"] else "false",
                     str(row["rank"]),
+                    period,
                 ]
             )

@@ -1,6 +1,6 @@
--- Annual roll-up (SCORING.md §7): the mean of the four quarterly totals (a quarter not scored
--- counts as 0), 一票否决 if any quarter was vetoed, then graded and ranked by the quarter's rules
--- (grade bands on the shown total, vetoed units last, competition ranks, optional 优秀 share).
+-- Annual roll-up (SCORING.md §7): the mean of the quarterly totals (see divisor below),
+-- 一票否决 if any quarter was vetoed, then graded and ranked by the quarter's rules (grade
+-- bands on the shown total, vetoed units last, competition ranks, optional 优秀 share).
 INSERT INTO annual_scores
 WITH
 quarters AS (
@@ -29,10 +29,19 @@ totals AS (
     GROUP BY u.unit_code, u.unit_name, u.grp
 ),
 
+-- Once Q4 is scored the year is final: the mean of the four quarters, a quarter not scored
+-- counting as 0. Before, it is provisional (SCORING.md "Annual before Q4"): the mean over the
+-- quarters scored so far, so that a mid-year run does not grade every unit 不合格.
+divisor AS (
+    SELECT CASE WHEN bool_or(quarter = $q4) THEN 4 ELSE count(DISTINCT quarter) END AS quarters
+    FROM unit_scores
+    WHERE quarter IN ($q1, $q2, $q3, $q4)
+),
+
 averaged AS (
-    -- ÷ 4 as × 0.25 keeps the DECIMAL exact; round() on a DECIMAL is half away from zero
-    SELECT *, round(sum_total * 0.25, 2)::DECIMAL(18, 2) AS total
-    FROM totals
+    SELECT t.*, shown_value(dec_div(t.sum_total, d.quarters))::DECIMAL(18, 2) AS total
+    FROM totals AS t
+    CROSS JOIN divisor AS d
 ),
 
 graded AS (
