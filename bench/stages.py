@@ -43,9 +43,13 @@ STAGE_OF = {
     "discover": "discover",
     "discover_files": "discover",
     "run_id_of": "discover",
-    "read_batches": "read",
     "read_batch": "read",
     "validate_new": "validate",
+    "load_new": "load",
+    "score": "score",
+    "publish_leader": "publish",
+    "publish_units": "publish",
+    "publish_checks": "publish",
     "read_files": "read",
     "_read_raw": "read",
     "cast_files": "read",
@@ -110,19 +114,27 @@ class Spans:
         return result
 
 
+_inside = threading.local()  # the stage whose call is running in this thread, if any
+
+
 def timed(spans: Spans, name: str, fn):
     """Wrap a function so that each call books its span to the function's stage."""
     stage = STAGE_OF.get(name, "other")
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        # A stage function's callees are booked to that stage: only the outermost call counts.
+        if getattr(_inside, "stage", None):
+            return fn(*args, **kwargs)
         if stage == "other":
             spans.unmapped.add(name)
+        _inside.stage = stage
         start = time.perf_counter()
         try:
             return fn(*args, **kwargs)
         finally:
             spans.add(stage, start, time.perf_counter())
+            _inside.stage = None
 
     return wrapper
 
@@ -134,7 +146,7 @@ def _is_flow_callee(name: str, value: object) -> bool:
         callable(value)
         and not isinstance(value, type)
         and module.startswith(("firescore", "scoring", "flows"))
-        and name not in {"run_quarter", "Steps", "RunSummary"}
+        and name not in {"run_quarter", "quarter_run", "stage", "RunSummary", "QuarterRun"}
     )
 
 
@@ -157,20 +169,23 @@ def run_stages(config_path: Path, quarter: str) -> dict:
         if _is_flow_callee(name, value):
             setattr(module, name, timed(spans, name, value))
 
-    def read_in_threads(batches, *args):
-        """Read the batches in a thread pool, as the flow's read tasks run."""
-        futures = [pool.submit(module.read_batch, batch, *args) for batch in batches]
-        return [read for future in futures for read in future.result()]
+    def run_in_threads(config, quarter):
+        """The flow's body as flows/quarter.py lists it: read batches in a thread pool."""
+        with module.quarter_run(config, quarter) as run:
+            batches = module.discover_files(run)
+            futures = [pool.submit(module.read_batch, run, batch) for batch in batches]
+            files = module.validate_new(run, [read for f in futures for read in f.result()])
+            module.load_new(run, files)
+            module.score(run)
+            module.publish_leader(run)
+            module.publish_units(run)
+            module.publish_checks(run)
+        return run.summary
 
-    steps = module.Steps(
-        discover=module.discover_files,
-        read=timed(spans, "read_batches", read_in_threads),
-        validate=module.validate_new,
-    )
     config = load_config(config_path)
     try:
         body_start = time.perf_counter()
-        summary = module.run_quarter(config, quarter, steps)
+        summary = run_in_threads(config, quarter)
         body = time.perf_counter() - body_start
     finally:
         pool.shutdown()

@@ -33,6 +33,12 @@ def _quiet_prefect() -> None:
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
         "GX_ANALYTICS_ENABLED": "false",
     }
+    if os.environ.get("PREFECT_API_URL"):
+        # A real server: each stage's Chinese line goes to the run's logs in the UI, while the
+        # console keeps only warnings (Prefect's own INFO lines would drown our summary).
+        defaults["PREFECT_LOGGING_LEVEL"] = "INFO"
+        defaults["PREFECT_LOGGING_TO_API_ENABLED"] = "true"
+        defaults["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "WARNING"
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
 
@@ -89,56 +95,94 @@ def run(
     _quiet_prefect()
     cfg, scheme, _, normal = _load(config, quarter)
     cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
+    from firescore.annual import year_to_run
+    from firescore.quarter import RunError, quarter_to_run
     from firescore.warehouse.store import WarehouseBusy, connect
 
+    try:
+        normal = quarter_to_run(scheme, normal) if normal is not None else None
+        year = year_to_run(scheme, year) if normal is None else None
+    except RunError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
     try:
         connect(cfg.warehouse).close()  # refuse at once if another run holds the warehouse
     except WarehouseBusy as exc:
         raise _fail(str(exc), EXIT_BUSY) from exc
+    if os.environ.get("PREFECT_API_URL"):
+        from flows.serve import server_problem
+
+        problem = server_problem()
+        if problem:
+            raise _fail(problem + "；或取消设置 PREFECT_API_URL，在本机临时运行", EXIT_USAGE)
+    paths = {
+        "config_file": str(config) if config else None,
+        "out": str(cfg.out),
+        "warehouse": str(cfg.warehouse),
+    }
     if normal is None:
-        _run_annual(cfg, scheme, year)
+        _run_annual(year, paths)
         return
     with console.status(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…"):
         from flows.quarter import quarter_flow
 
         try:
-            summary = quarter_flow(cfg, normal)
+            summary = quarter_flow(normal, inbox=str(cfg.inbox), **paths)
         except WarehouseBusy as exc:
             raise _fail(str(exc), EXIT_BUSY) from exc
     _print_summary(summary)
     if normal.number == 4:
-        _run_annual(cfg, scheme, normal.year)
+        _run_annual(normal.year, paths)
 
 
-def _run_annual(cfg, scheme, year: int) -> None:
-    """Roll the year up from its scored quarters and publish the annual results."""
-    from firescore.publish.annual import annual_meta, publish_annual
-    from firescore.warehouse.store import WarehouseBusy, connect
-    from scoring.annual import AnnualError, run_annual
+def _run_annual(year: int, paths: dict[str, str | None]) -> None:
+    """Roll the year up from its scored quarters and publish the annual results (a flow)."""
+    from firescore.warehouse.store import WarehouseBusy
+    from flows.quarter import annual_flow
+    from scoring.annual import AnnualError
 
     try:
-        con = connect(cfg.warehouse)
+        summary = annual_flow(year, **paths)
     except WarehouseBusy as exc:
         raise _fail(str(exc), EXIT_BUSY) from exc
-    try:
-        quarters = run_annual(con, scheme, year)
-        meta = annual_meta(con, scheme, year, quarters, cfg.office, cfg.attachment)
-        paths = publish_annual(con, meta, cfg.out)
     except AnnualError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    finally:
-        con.close()
-    missing = [f"{year}Q{n}" for n in range(1, 5) if f"{year}Q{n}" not in quarters]
-    console.print(f"[bold]{year} 年度考核汇总完成[/]（已评分季度：{'、'.join(quarters)}）")
-    if meta.provisional:
+    console.print(f"[bold]{year} 年度考核汇总完成[/]（已评分季度：{'、'.join(summary.quarters)}）")
+    if summary.provisional:
         console.print(
-            f"  {meta.period}：按已评分的 {len(quarters)} 个季度平均，第四季度评分后为最终年度结果"
+            f"  {summary.period}：按已评分的 {len(summary.quarters)} 个季度平均，"
+            "第四季度评分后为最终年度结果"
         )
-    elif missing:
-        console.print(f"  未评分的季度按 0 分计：{'、'.join(missing)}")
+    elif summary.missing:
+        console.print(f"  未评分的季度按 0 分计：{'、'.join(summary.missing)}")
     console.print("  输出文件：")
-    for path in paths:
+    for path in summary.outputs:
         console.print(f"    {path}", markup=False)
+
+
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """在 Prefect 服务上登记并运行季度、年度考核（报送截止日次日自动运行，也可在界面中手动运行）。"""
+    _quiet_prefect()
+    cfg, scheme, _, _ = _load(config, None)
+    from firescore.config import find_config
+    from flows.serve import ANNUAL_DEPLOYMENT, QUARTER_DEPLOYMENT, server_problem
+
+    problem = server_problem()
+    if problem:
+        raise _fail(problem, EXIT_USAGE)
+    from firescore.scheme.calendar import day_after_deadline_cron
+    from flows.serve import serve_deployments
+
+    try:
+        day_after_deadline_cron(scheme.reporting.deadline_days)
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    console.print(
+        f"[bold]已在 {os.environ['PREFECT_API_URL']} 登记[/]：{QUARTER_DEPLOYMENT}（每季度报送截止日次日 "
+        f"{scheme.timezone} 时间运行）、{ANNUAL_DEPLOYMENT}（第四季度截止日次日）；按 Ctrl+C 停止",
+        highlight=False,
+    )
+    serve_deployments(find_config(config), scheme)
 
 
 def _print_notes(notes: list[str]) -> None:

@@ -1,31 +1,43 @@
 """One quarter end to end: discover -> read -> validate -> load -> score -> publish.
 
-Plain functions only. flows/quarter.py runs the same body with its file-touching steps as
-Prefect tasks (see Steps); tests and the benchmark call run_quarter directly.
+Each stage is a plain function of a QuarterRun (what the run has opened and found so far).
+run_quarter lists the stages for tests and the benchmark; flows/quarter.py lists the same
+stages, each as a Prefect task. A stage records its wall time and logs one Chinese line with its
+counts (the run's logger: Prefect's run logger in the flow).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import duckdb
 
-from firescore.config import Config
+from firescore.config import Config, load_config
 from firescore.intake.discover import Inbox, Submission, discover
 from firescore.intake.expectations import export_data_docs
 from firescore.intake.history import read_history
 from firescore.intake.pipeline import Earlier, ReadFile, read_files, validate_files
-from firescore.publish import PublishMeta, load_quarter, publish_feedback, publish_quarter
+from firescore.publish import (
+    PublishMeta,
+    QuarterData,
+    load_quarter,
+    publish_feedback,
+    publish_quarter,
+)
 from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
 from firescore.registry import Registries, load_registries
-from firescore.scheme import Quarter, Scheme, describe_scheme, load_scheme
+from firescore.scheme import Quarter, QuarterError, Scheme, describe_scheme, load_scheme
 from firescore.warehouse.store import (
     accepted_fire_ids,
     adopt_file_identity,
@@ -42,6 +54,52 @@ from scoring.runner import run_scoring
 
 log = logging.getLogger(__name__)
 
+# The stages in run order, with the name the office reads (task names, logs, timing table).
+STAGES: dict[str, str] = {
+    "discover": "收件",
+    "read": "读取",
+    "validate": "校验",
+    "load": "入库",
+    "score": "评分",
+    "publish-leader": "发布考核结果",
+    "publish-feedback": "发布单位反馈",
+    "publish-validation": "发布校验报告",
+}
+
+
+class RunError(Exception):
+    """A run asked for something the scheme does not allow; the message is Chinese."""
+
+
+def load_run_config(config_file: str | None = None, **paths: str | None) -> tuple[Config, Scheme]:
+    """Load the config (its path, else $FIRESCORE_CONFIG or ./firescore.toml) and its scheme."""
+    config = load_config(Path(config_file) if config_file else None)
+    config = config.with_overrides(**{k: Path(v) for k, v in paths.items() if v})
+    return config, load_scheme(config.scheme)
+
+
+def quarter_to_run(scheme: Scheme, quarter: str | None, now: datetime | None = None) -> Quarter:
+    """Return the quarter to run: the one given, else the latest whose deadline has passed."""
+    if quarter is None:
+        due = scheme.due_quarter(now or datetime.now().astimezone())
+        if due is None:
+            first = Quarter(f"{scheme.year}Q1")
+            raise RunError(
+                f"{scheme.year} 年尚无已过报送截止日的季度（{first} 截止于 "
+                f"{scheme.report_deadline(first)}），请用 --quarter 指定季度"
+            )
+        return due
+    try:
+        normal = Quarter(quarter)
+    except QuarterError as exc:
+        raise RunError(str(exc)) from exc
+    if normal.year != scheme.year:
+        raise RunError(
+            f"考核季度 {normal} 不属于考核方案的年度 {scheme.year}：请改用 {scheme.year}Q1 至 "
+            f"{scheme.year}Q4 中的季度，或在考核方案 scheme.yaml 中更新 year"
+        )
+    return normal
+
 
 @dataclass
 class RunSummary:
@@ -57,46 +115,204 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)  # what the inbox held but was not read, why
     rerun: list[str] = field(default_factory=list)  # quarters whose old verdicts were dropped
     outputs: list[Path] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds) per call
 
 
-def discover_files(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) -> Inbox:
-    """List the quarter's submissions and what else the inbox holds (not read, with why)."""
-    return discover(inbox, quarter, scheme, registries)
+@dataclass
+class QuarterRun:
+    """One quarter's run in progress: its inputs, its warehouse and what the stages found."""
+
+    config: Config
+    quarter: Quarter
+    scheme: Scheme
+    registries: Registries
+    con: duckdb.DuckDBPyConnection
+    logger: logging.Logger | logging.LoggerAdapter
+    summary: RunSummary
+    as_of: datetime | None = None  # the newest receipt time: the date of the data
+    meta: PublishMeta | None = None  # set by score
+    data: QuarterData | None = None  # the scored quarter every publisher reads, set by score
 
 
-def read_batch(
-    batch: list[Submission], scheme: Scheme, registries: Registries, config: Config
-) -> list[ReadFile]:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def stage(name: str) -> Callable[[Callable[P, tuple[R, str]]], Callable[P, R]]:
+    """Make a stage of a function returning (result, counts): timed, logged, result returned."""
+
+    def wrap(fn: Callable[P, tuple[R, str]]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def timed(*args: P.args, **kwargs: P.kwargs) -> R:
+            run = args[0]
+            assert isinstance(run, QuarterRun), "a stage takes the QuarterRun first"
+            start = time.perf_counter()
+            result, counts = fn(*args, **kwargs)
+            seconds = time.perf_counter() - start
+            run.summary.timings.append((name, seconds))
+            run.logger.info("%s：%s（用时 %.1f 秒）", STAGES[name], counts, seconds)
+            return result
+
+        return timed
+
+    return wrap
+
+
+@contextmanager
+def quarter_run(
+    config: Config, quarter: str, logger: logging.Logger | logging.LoggerAdapter = log
+) -> Iterator[QuarterRun]:
+    """Open a quarter's run (scheme, registries, warehouse); fill the summary when it ends."""
+    quarter = Quarter(quarter)
+    scheme = load_scheme(config.scheme)
+    registries = load_registries(config.units, config.tasks, config.limits)
+    con = connect(config.warehouse)
+    try:
+        run = QuarterRun(
+            config=config,
+            quarter=quarter,
+            scheme=scheme,
+            registries=registries,
+            con=con,
+            logger=logger,
+            summary=RunSummary(quarter=quarter, run_id=""),
+        )
+        yield run
+        fill_summary(con, run.summary)
+    finally:
+        con.close()
+    logger.info(
+        "%s 考核完成：参与排名单位 %d 个，退回文件 %d 个，未报送单位 %d 个",
+        quarter,
+        run.summary.units_scored,
+        len(run.summary.rejected),
+        len(run.summary.missing),
+    )
+
+
+def run_quarter(
+    config: Config, quarter: str, logger: logging.Logger | logging.LoggerAdapter = log
+) -> RunSummary:
+    """Run one quarter end to end and publish its workbooks; return the office's summary."""
+    with quarter_run(config, quarter, logger) as run:
+        batches = discover_files(run)
+        files = [read for batch in batches for read in read_batch(run, batch)]
+        files = validate_new(run, files)
+        load_new(run, files)
+        score(run)
+        publish_leader(run)
+        publish_units(run)
+        publish_checks(run)
+    return run.summary
+
+
+@stage("discover")
+def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
+    """List the quarter's submissions; return the new ones in batches (one read task each)."""
+    config, scheme, registries = run.config, run.scheme, run.registries
+    history = read_history(config.history, scheme, registries, config.limits)
+    inbox = discover(config.inbox, run.quarter, scheme, registries)
+    summary = run.summary
+    summary.run_id = run_id_of(inbox, config)
+    summary.files_seen = len(inbox.submissions)
+    summary.notes = [note.message for note in inbox.notes]
+    run.as_of = max(
+        (s.received_at for s in inbox.submissions),
+        default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)),
+    )
+    load_registry_tables(run.con, registries, history)
+    # A warehouse written before files were (quarter, unit folder, sha256): re-judge the
+    # versions that shared their identity; other quarters must be run again.
+    summary.rerun = [q for q in adopt_file_identity(run.con) if q != run.quarter]
+    load_notes(run.con, run.quarter, inbox.notes)
+    # Unchanged files (same sha256 for the same unit and quarter) are not parsed again.
+    known = known_files(run.con, run.quarter)
+    new = [s for s in inbox.submissions if (s.unit_code, s.sha256) not in known]
+    summary.files_new = len(new)
+    size = config.limits.batch_size
+    batches = [new[i : i + size] for i in range(0, len(new), size)]
+    counts = f"收到文件 {len(inbox.submissions)} 个，其中新文件 {len(new)} 个，未读取 {len(inbox.notes)} 项"
+    return batches, counts
+
+
+@stage("read")
+def read_batch(run: QuarterRun, batch: list[Submission]) -> tuple[list[ReadFile], str]:
     """Read one batch of files, then cast each sheet type once for the whole batch."""
-    return read_files(batch, scheme, registries, config.limits)
+    files = read_files(batch, run.scheme, run.registries, run.config.limits)
+    return files, f"本批读取文件 {len(files)} 个"
 
 
-def read_batches(
-    batches: list[list[Submission]], scheme: Scheme, registries: Registries, config: Config
-) -> list[ReadFile]:
-    """Read every batch, one after the other."""
-    return [read for batch in batches for read in read_batch(batch, scheme, registries, config)]
-
-
-def validate_new(
-    files: list[ReadFile], quarter: str, scheme: Scheme, registries: Registries, earlier: Earlier
-) -> list[ReadFile]:
+@stage("validate")
+def validate_new(run: QuarterRun, files: list[ReadFile]) -> tuple[list[ReadFile], str]:
     """Validate every new file of the quarter at once (GX per sheet type, then rule queries)."""
-    validate_files(files, quarter, scheme, registries, earlier, engine="gx", data_docs=True)
-    return files
-
-
-@dataclass(frozen=True)
-class Steps:
-    """How the file-touching steps run: plainly here, as Prefect tasks in flows/quarter.py."""
-
-    discover: Callable[[Path, str, Scheme, Registries], Inbox] = discover_files
-    read: Callable[[list[list[Submission]], Scheme, Registries, Config], list[ReadFile]] = (
-        read_batches
+    earlier = Earlier(
+        fires=accepted_fire_ids(run.con, run.scheme.fire_source_unit),
+        indicators=earlier_indicators(run.con),
     )
-    validate: Callable[[list[ReadFile], str, Scheme, Registries, Earlier], list[ReadFile]] = (
-        validate_new
+    validate_files(
+        files, run.quarter, run.scheme, run.registries, earlier, engine="gx", data_docs=True
     )
+    errors = sum(1 for f in files if not f.valid)
+    return files, f"校验文件 {len(files)} 个，有错误（将退回）{errors} 个"
+
+
+@stage("load")
+def load_new(run: QuarterRun, files: list[ReadFile]) -> tuple[None, str]:
+    """Store the new files and their findings; copy the rejected ones aside with their report."""
+    load_files(run.con, files, run.summary.run_id, run.as_of)
+    quarantine(files, run.config.out)
+    return None, f"入库文件 {len(files)} 个"
+
+
+@stage("score")
+def score(run: QuarterRun) -> tuple[None, str]:
+    """Score the quarter in the warehouse and read the scored quarter back for the publishers."""
+    scheme, config = run.scheme, run.config
+    run_scoring(run.con, scheme, run.quarter)
+    run.meta = PublishMeta(
+        district=scheme.district,
+        title=scheme.title,
+        quarter=run.quarter,
+        quarter_label=run.quarter.label,
+        as_of=run.as_of,
+        run_id=run.summary.run_id,
+        scheme_lines=describe_scheme(scheme),
+        deadline=scheme.report_deadline(run.quarter),
+        timezone=scheme.timezone,
+        office=config.office,
+        attachment=config.attachment,
+    )
+    # Every publisher reads the same scored quarter: load it once.
+    run.data = load_quarter(run.con, run.quarter, scheme.timezone)
+    return None, f"评分单位 {len(run.data.scores)} 个"
+
+
+@stage("publish-leader")
+def publish_leader(run: QuarterRun) -> tuple[None, str]:
+    """Write the leaders' workbook and results.csv."""
+    paths = publish_quarter(run.con, run.meta, run.config.out, run.data)
+    run.summary.outputs += paths
+    return None, "、".join(p.name for p in paths)
+
+
+@stage("publish-feedback")
+def publish_units(run: QuarterRun) -> tuple[None, str]:
+    """Write one feedback workbook per unit."""
+    paths = publish_feedback(run.con, run.meta, run.config.out, run.data)
+    if paths:
+        run.summary.outputs.append(paths[0].parent)
+    return None, f"单位反馈 {len(paths)} 份"
+
+
+@stage("publish-validation")
+def publish_checks(run: QuarterRun) -> tuple[None, str]:
+    """Write 校验问题 (xlsx, csv) and the Data Docs of this run's validations."""
+    paths = publish_validation(run.con, run.meta, run.config.out, run.data)
+    docs = export_data_docs(run.config.out / run.quarter / "validation" / "data_docs")
+    if docs is not None:
+        paths.append(docs)
+    run.summary.outputs += paths
+    return None, "、".join(p.name for p in paths)
 
 
 def run_id_of(inbox: Inbox, config: Config) -> str:
@@ -109,85 +325,6 @@ def run_id_of(inbox: Inbox, config: Config) -> str:
     for note in inbox.notes:
         digest.update(f"{note.message}\n".encode())
     return digest.hexdigest()[:12]
-
-
-def run_quarter(
-    config: Config, quarter: str, steps: Steps = Steps(), logger: logging.Logger = log
-) -> RunSummary:
-    """Run one quarter end to end and publish its workbooks; return the office's summary."""
-    quarter = Quarter(quarter)
-    scheme = load_scheme(config.scheme)
-    registries = load_registries(config.units, config.tasks, config.limits)
-    history = read_history(config.history, scheme, registries, config.limits)
-
-    inbox = steps.discover(config.inbox, quarter, scheme, registries)
-    submissions = inbox.submissions
-    run_id = run_id_of(inbox, config)
-    summary = RunSummary(
-        quarter=quarter,
-        run_id=run_id,
-        files_seen=len(submissions),
-        notes=[note.message for note in inbox.notes],
-    )
-    con = connect(config.warehouse)
-    try:
-        load_registry_tables(con, registries, history)
-        # Unchanged files (same sha256 for the same unit and quarter) are not parsed again.
-        # A warehouse written before files were (quarter, unit folder, sha256): re-judge the
-        # versions that shared their identity; other quarters must be run again.
-        summary.rerun = [q for q in adopt_file_identity(con) if q != quarter]
-        known = known_files(con, quarter)
-        new = [s for s in submissions if (s.unit_code, s.sha256) not in known]
-        summary.files_new = len(new)
-        size = config.limits.batch_size
-        batches = [new[i : i + size] for i in range(0, len(new), size)]
-        files = steps.read(batches, scheme, registries, config)
-        earlier = Earlier(
-            fires=accepted_fire_ids(con, scheme.fire_source_unit),
-            indicators=earlier_indicators(con),
-        )
-        files = steps.validate(files, quarter, scheme, registries, earlier)
-        as_of = max(
-            (s.received_at for s in submissions),
-            default=datetime(scheme.year, 1, 1, tzinfo=ZoneInfo(scheme.timezone)),
-        )
-        load_files(con, files, run_id, as_of)
-        load_notes(con, quarter, inbox.notes)
-        quarantine(files, config.out)
-        run_scoring(con, scheme, quarter)
-        meta = PublishMeta(
-            district=scheme.district,
-            title=scheme.title,
-            quarter=quarter,
-            quarter_label=quarter.label,
-            as_of=as_of,
-            run_id=run_id,
-            scheme_lines=describe_scheme(scheme),
-            deadline=scheme.report_deadline(quarter),
-            timezone=scheme.timezone,
-            office=config.office,
-            attachment=config.attachment,
-        )
-        # Every publisher reads the same scored quarter: load it once.
-        data = load_quarter(con, quarter, scheme.timezone)
-        summary.outputs = publish_quarter(con, meta, config.out, data)
-        feedback = publish_feedback(con, meta, config.out, data)
-        if feedback:
-            summary.outputs.append(feedback[0].parent)
-        summary.outputs += publish_validation(con, meta, config.out, data)
-        docs = export_data_docs(config.out / quarter / "validation" / "data_docs")
-        if docs is not None:
-            summary.outputs.append(docs)
-        fill_summary(con, summary)
-    finally:
-        con.close()
-    logger.info(
-        "quarter %s scored: %d units, %d rejected files",
-        quarter,
-        summary.units_scored,
-        len(summary.rejected),
-    )
-    return summary
 
 
 def fill_summary(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:

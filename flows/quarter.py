@@ -1,71 +1,131 @@
-"""The quarterly Prefect flow: firescore.quarter.run_quarter with its file steps as tasks.
+"""The Prefect flows: a quarter's assessment and the annual roll-up, every stage a task run.
 
-Only wiring: reading runs as one task per batch of files (never one per file), and only the
-steps that touch files retry.
+Only wiring: each task is a stage of firescore/quarter.py (or firescore/annual.py) run as a
+Prefect task; reading runs as one task per batch of files (never one per file), and only the
+stages that read files retry. The flow names its run 考核-<quarter>-<run id> and tags it with
+the quarter and the year, and leaves three artifacts: the summary, the ranking and the timings.
 """
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+from uuid import UUID
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
+import firescore.annual as annual
 import firescore.quarter as plain
-from firescore.config import Config
-from firescore.intake.discover import Submission
-from firescore.intake.pipeline import ReadFile
-from firescore.publish.results_csv import CSV_ENCODING, RESULTS_CSV_NAME
-from firescore.quarter import RunSummary, Steps, run_quarter
-from firescore.registry import Registries
-from firescore.scheme import Scheme
-
-discover_files = task(plain.discover_files, retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-read_batch = task(plain.read_batch, retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-validate = task(plain.validate_new, cache_policy=NO_CACHE)
+from firescore.quarter import STAGES, QuarterRun, RunSummary, load_run_config, quarter_run
+from firescore.run_report import annual_markdown, ranking_table, summary_markdown, timing_table
 
 
-def read_in_tasks(
-    batches: list[list[Submission]], scheme: Scheme, registries: Registries, config: Config
-) -> list[ReadFile]:
-    """Submit one read task per batch (Prefect's thread pool) and gather their files in order."""
-    futures = [read_batch.submit(batch, scheme, registries, config) for batch in batches]
-    return [read for future in futures for read in future.result()]
+def stage_task(fn, key: str, retries: int = 0):
+    """Return a stage as a Prefect task named after it (its Chinese name in the UI)."""
+    return task(
+        fn,
+        name=key,
+        task_run_name=STAGES[key],
+        retries=retries,
+        retry_delay_seconds=1,
+        cache_policy=NO_CACHE,
+    )
+
+
+discover = stage_task(plain.discover_files, "discover", retries=2)
+read_batch = stage_task(plain.read_batch, "read", retries=2)
+validate = stage_task(plain.validate_new, "validate")
+load = stage_task(plain.load_new, "load")
+score = stage_task(plain.score, "score")
+publish_leader = stage_task(plain.publish_leader, "publish-leader")
+publish_feedback = stage_task(plain.publish_units, "publish-feedback")
+publish_validation = stage_task(plain.publish_checks, "publish-validation")
 
 
 @flow(name="firescore-quarter", log_prints=False)
-def quarter_flow(config: Config, quarter: str) -> RunSummary:
-    """Run one quarter end to end, publish its workbooks, and show the result as artifacts."""
-    steps = Steps(discover=discover_files, read=read_in_tasks, validate=validate)
-    summary = run_quarter(config, quarter, steps, logger=get_run_logger())
-    publish_artifacts(summary, config.out / quarter / RESULTS_CSV_NAME)
-    return summary
+def quarter_flow(
+    quarter: str | None = None,
+    config_file: str | None = None,
+    inbox: str | None = None,
+    out: str | None = None,
+    warehouse: str | None = None,
+) -> RunSummary:
+    """Run one quarter (default: the latest whose reporting deadline has passed) and publish it."""
+    config, scheme = load_run_config(config_file, inbox=inbox, out=out, warehouse=warehouse)
+    quarter = plain.quarter_to_run(scheme, quarter)
+    name_run(f"考核-{quarter}-{flow_run.get_id()[:8]}", [quarter, f"{quarter.year}年"])
+    with quarter_run(config, quarter, get_run_logger()) as run:
+        batches = discover(run)
+        name_run(f"考核-{quarter}-{run.summary.run_id}")  # the run id the workbooks show
+        futures = [read_batch.submit(run, batch) for batch in batches]
+        files = validate(run, [read for future in futures for read in future.result()])
+        load(run, files)
+        score(run)
+        publish_leader(run)
+        publish_feedback(run)
+        publish_validation(run)
+    publish_artifacts(run)
+    return run.summary
 
 
-def publish_artifacts(summary: RunSummary, results_csv: Path) -> None:
-    """Show the run's summary and ranking on the Prefect server (keys: lowercase and dashes)."""
-    key = summary.quarter.lower()
-    rejected = "".join(f"\n- {unit} {name}：{first}" for unit, name, first in summary.rejected)
+def name_run(name: str, tags: list[str] | None = None) -> None:
+    """Rename the current flow run and add tags (the UI lists and filters runs by these)."""
+    with get_client(sync_client=True) as client:
+        run_id = UUID(flow_run.get_id())
+        if tags is not None:
+            tags = sorted(set(client.read_flow_run(run_id).tags) | set(tags))
+        client.update_flow_run(run_id, name=name, tags=tags)
+
+
+def publish_artifacts(run: QuarterRun) -> None:
+    """Show the summary, the ranking and the stage timings on the server (keys: lowercase, dashes)."""
+    key = run.quarter.lower()
     create_markdown_artifact(
         key=f"firescore-summary-{key}",
-        markdown=(
-            f"## {summary.quarter} 考核完成（运行编号 {summary.run_id}）\n\n"
-            f"- 收到文件 {summary.files_seen} 个，新文件 {summary.files_new} 个\n"
-            f"- 参与排名单位 {summary.units_scored} 个\n"
-            f"- 退回文件 {len(summary.rejected)} 个{rejected}\n"
-            f"- 未报送单位：{'、'.join(summary.missing) or '无'}\n"
-            + "".join(f"- 未读取：{note}\n" for note in summary.notes)
-            + "".join(f"- 需重新运行的季度：{q}（旧版本判定已清除）\n" for q in summary.rerun)
-        ),
-        description="firescore 季度考核运行摘要",
+        markdown=summary_markdown(run.summary),
+        description=f"{run.quarter.label}考核运行摘要",
     )
-    with results_csv.open(encoding=CSV_ENCODING) as handle:
-        ranking = list(csv.DictReader(handle))
     create_table_artifact(
-        key=f"firescore-ranking-{key}", table=ranking, description="firescore 季度考核排名"
+        key=f"firescore-ranking-{key}",
+        table=ranking_table(run.data.ranked),
+        description=f"{run.quarter.label}考核排名（排名总表）",
+    )
+    create_table_artifact(
+        key=f"firescore-timings-{key}",
+        table=timing_table(run.summary.timings, STAGES),
+        description=f"{run.quarter.label}考核各阶段用时",
     )
 
 
-__all__ = ["RunSummary", "quarter_flow"]
+roll_up = task(
+    annual.roll_up, name="annual-roll-up", task_run_name="年度汇总", cache_policy=NO_CACHE
+)
+publish_annual = task(
+    annual.publish, name="publish-annual", task_run_name="发布年度考核结果", cache_policy=NO_CACHE
+)
+
+
+@flow(name="firescore-annual", log_prints=False)
+def annual_flow(
+    year: int | None = None,
+    config_file: str | None = None,
+    out: str | None = None,
+    warehouse: str | None = None,
+) -> annual.AnnualSummary:
+    """Roll a year up from its scored quarters (default: the year whose Q4 is due) and publish it."""
+    config, scheme = load_run_config(config_file, out=out, warehouse=warehouse)
+    year = annual.year_to_run(scheme, year)
+    name_run(f"年度考核-{year}-{flow_run.get_id()[:8]}", [f"{year}年"])
+    with annual.annual_run(config, scheme, year, get_run_logger()) as run:
+        roll_up(run)
+        publish_annual(run)
+    create_markdown_artifact(
+        key=f"firescore-annual-{year}",
+        markdown=annual_markdown(run.summary),
+        description=f"{year}年度考核汇总摘要",
+    )
+    return run.summary
+
+
+__all__ = ["RunSummary", "annual_flow", "quarter_flow"]

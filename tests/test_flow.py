@@ -9,7 +9,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from firescore.config import load_config
 from tests.readback import short_rows, tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,14 +20,16 @@ def outputs(prefect_harness, tmp_path_factory):
     from flows.quarter import quarter_flow
 
     out = tmp_path_factory.mktemp("out")
-    config = load_config(ROOT / "firescore.toml").with_overrides(
-        out=out, warehouse=out / "wh.duckdb"
-    )
-    first = quarter_flow(config, "2026Q1")
-    second = quarter_flow(config, "2026Q2")
+    paths = {
+        "config_file": str(ROOT / "firescore.toml"),
+        "out": str(out),
+        "warehouse": str(out / "wh.duckdb"),
+    }
+    first = quarter_flow("2026Q1", **paths)
+    second = quarter_flow("2026Q2", **paths)
     q2 = out / "2026Q2"
     before = {p.name: p.read_bytes() for p in (q2 / "考核结果_2026Q2.xlsx", q2 / "results.csv")}
-    again = quarter_flow(config, "2026Q2")
+    again = quarter_flow("2026Q2", **paths)
     return {"out": out, "q1": first, "q2": second, "again": again, "before": before}
 
 
@@ -165,4 +166,8 @@ def test_summary_and_ranking_are_prefect_artifacts(outputs):
     ranking = Artifact.get("firescore-ranking-2026q2")
     assert "参与排名单位 31 个" in summary.data and "BM05" in summary.data
     rows = ranking.data if isinstance(ranking.data, list) else json.loads(ranking.data)
-    assert len(rows) == 31 and rows[0]["unit_code"] == "JD01"
+    # 排名总表's order: 镇街组 by rank, then 部门组 by rank; Chinese headers, numbers as numbers.
+    assert len(rows) == 31 and list(rows[0])[:4] == ["排名", "单位代码", "单位名称", "考核组"]
+    assert [row["考核组"] for row in rows] == ["镇街组"] * 11 + ["部门组"] * 20
+    assert (rows[0]["单位代码"], rows[0]["排名"], rows[0]["总分"]) == ("JD01", 1, 105.0)
+    assert [row["排名"] for row in rows[11:]] == sorted(row["排名"] for row in rows[11:])

@@ -88,3 +88,26 @@ def _match(text: str) -> tuple[int, int] | None:
         return None
     q = m.group(2)
     return int(m.group(1)), QUARTER_NUMERALS.index(q) + 1 if q in QUARTER_NUMERALS else int(q)
+
+
+# Scheduled runs start at these local times on the day after a reporting deadline: the quarter
+# first, the year's roll-up once the fourth quarter has had time to finish.
+QUARTER_RUN_AT = (1, 30)
+ANNUAL_RUN_AT = (4, 30)
+MAX_SCHEDULED_DEADLINE_DAYS = 27  # the day after must fall on the same day of every month
+
+
+def day_after_deadline_cron(deadline_days: int, annual: bool = False) -> str:
+    """Return the cron line (local time) of the day after each quarter's reporting deadline.
+
+    A quarter ends on a month's last day, so its deadline + 1 day is day (deadline_days + 1) of
+    the next quarter's first month: January, April, July, October (January alone for the year).
+    """
+    if deadline_days > MAX_SCHEDULED_DEADLINE_DAYS:
+        raise ValueError(
+            f"报送截止为季度结束后 {deadline_days} 天，超过 {MAX_SCHEDULED_DEADLINE_DAYS} 天，"
+            "无法按每季度固定日期排程；请手动运行或缩短 reporting.deadline_days"
+        )
+    hour, minute = ANNUAL_RUN_AT if annual else QUARTER_RUN_AT
+    months = "1" if annual else "1,4,7,10"
+    return f"{minute} {hour} {deadline_days + 1} {months} *"

@@ -6,14 +6,14 @@ Chinese messages naming the key, see load.py) and answers the rule look-ups of o
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from firescore.scheme.calendar import Quarter
+from firescore.scheme.calendar import Quarter, year_quarters
 
 Group = Literal["镇街组", "部门组"]
 Role = Literal["牵头", "配合"]
@@ -299,6 +299,12 @@ class Scheme(_Model):
     def report_deadline(self, quarter: str) -> date:
         """The last day (in the scheme's time zone) on which a file is on time."""
         return Quarter(quarter).deadline(self.reporting.deadline_days)
+
+    def due_quarter(self, now: datetime) -> Quarter | None:
+        """The scheme year's latest quarter whose reporting deadline has passed at ``now``."""
+        today = now.astimezone(ZoneInfo(self.timezone)).date()
+        due = [q for q in year_quarters(self.year) if self.report_deadline(q) < today]
+        return due[-1] if due else None
 
     # --- rules looked up by other modules -------------------------------------------------
 
