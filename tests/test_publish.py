@@ -11,6 +11,7 @@ import os
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,7 @@ import pytest
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.atomic import atomic_path
 from firescore.publish.feedback import feedback_file_name
+from firescore.publish.leader import chart_axis
 from firescore.publish.rows import display_width, line_height, row_height, text_lines
 from firescore.publish.validation import publish_validation
 from firescore.scheme import load_scheme, load_scheme_tables
@@ -295,10 +297,20 @@ def test_group_charts_start_near_the_lowest_total_and_mark_vetoed_units(publishe
     # Lowest street total 78.50: the axis starts at 70, not 0, so 84 and 88 look different.
     assert '<c:min val="70"/>' in streets
     assert '<c:min val="80"/>' in departments  # lowest 88.24
-    # JD03 (third bar) is vetoed: a red bar, labelled, and the title says what red means.
+    assert '<c:max val="90"/>' in streets and '<c:majorUnit val="5"/>' in streets
+    # JD03 (third bar) is vetoed: a red bar, labelled, and a note says what red means.
     assert '<c:dPt><c:idx val="2"/>' in streets and "C00000" in streets
-    assert "88.00 一票否决" in streets and "红色为一票否决单位" in streets
+    assert "88.00 一票否决" in streets and "注：红色为一票否决单位。" in streets
     assert "<c:dPt>" not in departments and "一票否决" not in departments
+
+
+def test_a_total_far_below_the_rest_does_not_pull_the_axis_to_zero() -> None:
+    # A unit that sent nothing (0) would make 90 and 97 look alike: the axis starts at 85.
+    assert chart_axis([Decimal(t) for t in ("97", "95", "92", "90", "0")]) == {
+        "min": 85, "max": 100, "major_unit": 5,
+    }  # fmt: skip
+    assert chart_axis([Decimal("62.5"), Decimal("97"), None])["min"] == 55  # no outlier at all
+    assert chart_axis([Decimal("3"), Decimal("100")]) == {"min": 0, "max": 105, "major_unit": 15}
 
 
 def test_score_cells_use_two_decimal_format(book) -> None:

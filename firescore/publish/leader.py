@@ -52,6 +52,7 @@ NOT_SUBMITTED = frozenset({"未报送", "仅有退回文件"})
 CHART_MIN_WIDTH = 480
 CHART_HEIGHT = 320
 CHART_AXIS_STEP = 5  # the value axis starts at the multiple of 5 a step below the lowest total
+CHART_MAX_TICKS = 8
 VETO_LABEL = "一票否决"
 
 
@@ -122,6 +123,17 @@ def write_group_sheet(
     name_col = [column.header for column in columns].index("单位名称")
     total_col = [column.header for column in columns].index("总分")
     vetoed = [bool(row["veto"]) for row in rows]
+    axis = chart_axis([row["total"] for row in rows])
+    # A total far below the rest (a unit that sent nothing) would squeeze the others into one
+    # height; the axis starts near the bulk and the note names the units left below it.
+    below = [
+        f"{row['unit_name']}（{row['total']:.2f}分）"
+        for row in rows
+        if row["total"] is not None and row["total"] < axis["min"]
+    ]
+    notes = [f"红色为{VETO_LABEL}单位"] if any(vetoed) else []
+    if below:
+        notes.append(f"{'、'.join(below)}低于纵轴起点{axis['min']}分，未画柱形")
     chart = workbook.add_chart({"type": "column"})
     chart.add_series(
         {
@@ -144,18 +156,14 @@ def write_group_sheet(
             },
         }
     )
-    title = f"{meta.quarter_label}{group}总分"
-    if any(vetoed):
-        title += f"（红色为{VETO_LABEL}单位）"
-    chart.set_title({"name": title, "name_font": formats.CHART_TITLE_FONT})
-    chart.set_x_axis({"num_font": {**formats.CHART_AXIS_FONT, "rotation": -45}})
-    chart.set_y_axis(
-        {
-            "min": chart_axis_min([row["total"] for row in rows]),
-            "num_format": "0",
-            "num_font": formats.CHART_AXIS_FONT,
-        }
+    chart.set_title(
+        {"name": f"{meta.quarter_label}{group}总分", "name_font": formats.CHART_TITLE_FONT}
     )
+    x_axis: dict[str, Any] = {"num_font": {**formats.CHART_AXIS_FONT, "rotation": -45}}
+    if notes:
+        x_axis |= {"name": f"注：{'；'.join(notes)}。", "name_font": formats.CHART_AXIS_FONT}
+    chart.set_x_axis(x_axis)
+    chart.set_y_axis({**axis, "num_format": "0", "num_font": formats.CHART_AXIS_FONT})
     chart.set_legend({"none": True})
     chart.set_size(
         {"width": max(CHART_MIN_WIDTH, table_width_pixels(placed.widths)), "height": CHART_HEIGHT}
@@ -163,15 +171,21 @@ def write_group_sheet(
     ws.insert_chart(last + 2, 0, chart)
 
 
-def chart_axis_min(totals: Sequence[Decimal | None]) -> int:
-    """Return where the totals' value axis starts: a step of 5 below the lowest, never below 0.
+def chart_axis(totals: Sequence[Decimal | None]) -> dict[str, int]:
+    """Return the totals' value axis: min, max and tick step, in steps of 5 around the data.
 
-    An axis from 0 makes 90 and 97 look alike; from just below the lowest total they differ.
+    An axis from 0 makes 90 and 97 look alike, so it starts a step below the lowest total,
+    leaving out totals far below the rest (below Q1 − 3 × IQR, e.g. a unit that sent nothing).
     """
-    shown = [float(total) for total in totals if total is not None]
+    shown = sorted(float(total) for total in totals if total is not None)
     if not shown:
-        return 0
-    return max(0, CHART_AXIS_STEP * (math.floor(min(shown) / CHART_AXIS_STEP) - 1))
+        return {"min": 0, "max": 100, "major_unit": 10}
+    q1, q3 = shown[len(shown) // 4], shown[(3 * len(shown)) // 4]
+    lowest = min(total for total in shown if total >= q1 - 3 * (q3 - q1))
+    low = max(0, CHART_AXIS_STEP * (math.floor(lowest / CHART_AXIS_STEP) - 1))
+    high = CHART_AXIS_STEP * (math.floor(shown[-1] / CHART_AXIS_STEP) + 1)  # room for labels
+    ticks = math.ceil((high - low) / CHART_AXIS_STEP / CHART_MAX_TICKS)
+    return {"min": low, "max": high, "major_unit": CHART_AXIS_STEP * ticks}
 
 
 def write_score_details_sheet(
