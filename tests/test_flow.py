@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -171,3 +172,13 @@ def test_summary_and_ranking_are_prefect_artifacts(outputs):
     assert [row["考核组"] for row in rows] == ["镇街组"] * 11 + ["部门组"] * 20
     assert (rows[0]["单位代码"], rows[0]["排名"], rows[0]["总分"]) == ("JD01", 1, 105.0)
     assert [row["排名"] for row in rows[11:]] == sorted(row["排名"] for row in rows[11:])
+
+
+def test_validation_report_is_one_page_naming_files_by_name(outputs):
+    report = outputs["out"] / "2026Q2" / "validation" / "校验报告_2026Q2.html"
+    assert report in outputs["q2"].outputs
+    page = report.read_text(encoding="utf-8")
+    assert "两路口街道2026年二季度考核表.xlsx" in page  # JD07's rejected version, by its name
+    assert "<td>完成状态</td>" in page and "<td>已完</td>" in page
+    assert not re.search(r"[0-9a-f]{64}", page)  # no sha256 stands for a file
+    assert not re.search(r"<script|<link|src=|https?:", page)  # nothing to fetch: opens offline

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 
 import duckdb
@@ -702,7 +703,7 @@ def test_an_empty_feedback_table_says_none_instead_of_bare_headers(feedback: lis
 
 
 def test_validation_workbook_heads_with_the_office_and_fits_long_messages(tmp_path: Path) -> None:
-    workbook, _ = publish_validation(build_warehouse(), META, tmp_path)
+    workbook, _, _ = publish_validation(build_warehouse(), META, tmp_path)
     ws = openpyxl.load_workbook(workbook)["校验问题"]
     assert heading_lines(ws) == [  # the office's own working list: no 附件 label
         "渝中区2026年第二季度消防工作考核结果——校验问题",
@@ -711,3 +712,33 @@ def test_validation_workbook_heads_with_the_office_and_fits_long_messages(tmp_pa
     assert short_rows(ws) == []
     (row,) = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 10).value == LONG_MESSAGE]
     assert ws.row_dimensions[row].height >= 3 * line_height()
+
+
+def test_validation_report_opens_offline_and_shows_what_a_unit_typed_as_text(
+    tmp_path: Path,
+) -> None:
+    from firescore.publish.queries import QuarterData
+    from firescore.publish.report_html import write_validation_report
+
+    typed = '<script>alert(1)</script><img src="http://x/y.png">'
+    issue = {
+        "unit_code": "JD01",
+        "unit_name": "解放碑街道",
+        "file_name": "解放碑街道二季度考核材料.xlsx",
+        "severity": "error",
+        "sheet": "任务进展",
+        "cell": "C7",
+        "column_name": "完成状态",
+        "value": typed,
+        "expected": "已完成、推进中、未启动",
+        "message": f"任务进展!C7「完成状态」为“{typed}”，应为：已完成、推进中、未启动",
+    }
+    data = QuarterData(scores=[], ledger=[], submissions=[], issues=[issue])
+    page = write_validation_report(tmp_path / "r.html", META, data).read_text(encoding="utf-8")
+    # Nothing to fetch: no script, no stylesheet or image from elsewhere, no link out.
+    rest = page.replace(escape(typed), "")
+    for needle in ("<script", "<img", "<link", "src=", "http", "@import", "url("):
+        assert needle not in rest, needle
+    assert escape(typed) in page  # shown as typed, never run
+    assert "<th>列</th>" in page and "<td>完成状态</td>" in page
+    assert "<td>解放碑街道二季度考核材料.xlsx</td>" in page

@@ -13,7 +13,8 @@ from firescore.publish.atomic import atomic_path
 from firescore.publish.formats import Formats
 from firescore.publish.leader import ISSUES_SHEET, issue_columns, issue_values, write_issues_sheet
 from firescore.publish.meta import PublishMeta
-from firescore.publish.queries import ISSUES_SQL, QuarterData, fetch_rows
+from firescore.publish.queries import QuarterData, load_quarter
+from firescore.publish.report_html import report_name, write_validation_report
 from firescore.publish.results_csv import CSV_ENCODING
 
 
@@ -23,8 +24,10 @@ def publish_validation(
     out_dir: Path,
     data: QuarterData | None = None,
 ) -> list[Path]:
-    """Write 校验问题_<quarter>.xlsx and .csv (UTF-8 with BOM, so Excel opens it) into validation/."""
-    issues = data.issues if data else fetch_rows(con, ISSUES_SQL, quarter=meta.quarter)
+    """Write 校验问题_<quarter>.xlsx and .csv (UTF-8 with BOM, so Excel opens it) and
+    校验报告_<quarter>.html (self-contained: opens offline) into validation/; return their paths."""
+    data = data or load_quarter(con, meta.quarter, meta.timezone)
+    issues = data.issues
     target = Path(out_dir) / meta.quarter / "validation"
     workbook_path = target / f"校验问题_{meta.quarter}.xlsx"
     csv_path = target / f"校验问题_{meta.quarter}.csv"
@@ -36,7 +39,8 @@ def publish_validation(
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([c.header for c in issue_columns()])
         writer.writerows([_csv_text(v) for v in issue_values(row)] for row in issues)
-    return [workbook_path, csv_path]
+    report = write_validation_report(target / report_name(meta.quarter), meta, data)
+    return [workbook_path, csv_path, report]
 
 
 def _csv_text(value: object) -> str:
