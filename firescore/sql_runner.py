@@ -5,12 +5,15 @@ scoring and the annual roll-up alike.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+log = logging.getLogger(__name__)
 
 MAX_ROWS_SHOWN = 20  # offending rows listed per failed invariant
 
@@ -54,6 +57,22 @@ def run_file(
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run a .sql file with run_sql; return the columns and rows of its last statement."""
     return run_sql(con, path.read_text(encoding="utf-8"), params, path.name)
+
+
+def run_stages(
+    con: duckdb.DuckDBPyConnection,
+    stages: list[Path],
+    invariants: list[Path],
+    params: Mapping[str, Any],
+) -> str:
+    """Run the stage files in order, then the invariants; return what the invariants found.
+
+    The text lists each invariant that returned rows with those rows; empty when none did.
+    """
+    for path in stages:
+        log.debug("stage %s", path.name)
+        run_file(con, path, params)
+    return "\n".join(invariant_failures(con, invariants, params))
 
 
 def invariant_failures(

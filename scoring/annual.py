@@ -15,13 +15,7 @@ from typing import Any
 import duckdb
 
 from firescore.scheme import Scheme, load_scheme_tables, year_quarters
-from firescore.sql_runner import (
-    assert_files,
-    invariant_failures,
-    run_file,
-    stage_files,
-    transaction,
-)
+from firescore.sql_runner import assert_files, run_stages, stage_files, transaction
 from scoring.runner import MACROS_FILE
 
 log = logging.getLogger(__name__)
@@ -62,14 +56,11 @@ def run_annual(con: duckdb.DuckDBPyConnection, scheme: Scheme, year: int) -> lis
     with transaction(con):
         load_scheme_tables(con, scheme)
         con.execute("DELETE FROM annual_scores WHERE year = $year", {"year": year})
-        for path in [MACROS_FILE, *stage_files(ANNUAL_DIR)]:
-            log.debug("annual stage %s", path.name)
-            run_file(con, path, params)
-        failures = invariant_failures(con, assert_files(ANNUAL_DIR), params)
+        stages = [MACROS_FILE, *stage_files(ANNUAL_DIR)]
+        failures = run_stages(con, stages, assert_files(ANNUAL_DIR), params)
         if failures:
             raise AnnualError(
-                f"年度汇总校验未通过，{year} 年度结果未更新（保留上次结果）。\n"
-                + "\n".join(failures)
+                f"年度汇总校验未通过，{year} 年度结果未更新（保留上次结果）。\n{failures}"
             )
     log.info("annual roll-up %d from %s", year, quarters)
     return quarters

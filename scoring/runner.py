@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from firescore.scheme import Quarter, QuarterError, Scheme, load_scheme_tables, year_quarters
-from firescore.sql_runner import assert_files, invariant_failures, run_file, transaction
+from firescore.sql_runner import assert_files, run_stages, transaction
 from firescore.sql_runner import stage_files as sql_stage_files
 
 log = logging.getLogger(__name__)
@@ -71,13 +71,10 @@ def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) ->
             con.execute(
                 f"DELETE FROM {table} WHERE quarter = $quarter", {"quarter": params["quarter"]}
             )
-        for path in stage_files():
-            log.debug("scoring stage %s", path.name)
-            run_file(con, path, params)
-        failures = invariant_failures(con, assert_files(SQL_DIR), params)
+        failures = run_stages(con, stage_files(), assert_files(SQL_DIR), params)
         if failures:
+            quarter = params["quarter"]
             raise ScoringError(
-                f"评分校验未通过，{params['quarter']} 的评分结果未更新（保留上次结果）。\n"
-                + "\n".join(failures)
+                f"评分校验未通过，{quarter} 的评分结果未更新（保留上次结果）。\n{failures}"
             )
     log.info("scored %s", params["quarter"])

@@ -13,8 +13,9 @@ from typing import Any
 
 import duckdb
 
+from firescore.scheme import GROUPS
+
 # Display order and Chinese names (ARCHITECTURE.md identifiers).
-GROUPS: tuple[str, ...] = ("镇街组", "部门组")
 BLOCKS: tuple[tuple[str, str], ...] = (
     ("tasks", "重点任务落实"),
     ("indicators", "工作指标"),
@@ -28,11 +29,15 @@ LEDGER_BLOCK_NAMES: dict[str, str] = {
 }
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告"}
 
-_GROUP_ORDER = "CASE {col} WHEN '镇街组' THEN 0 WHEN '部门组' THEN 1 ELSE 2 END"
-_BLOCK_ORDER = (
-    "CASE {col} WHEN 'tasks' THEN 0 WHEN 'indicators' THEN 1 WHEN 'fire' THEN 2 "
-    "WHEN 'reporting' THEN 3 WHEN 'adjustment' THEN 4 WHEN 'total' THEN 5 ELSE 6 END"
-)
+
+def _display_order(values: tuple[str, ...]) -> str:
+    """Return a SQL CASE template ({col}) giving each value its display position, others last."""
+    whens = " ".join(f"WHEN '{v}' THEN {n}" for n, v in enumerate(values))
+    return f"CASE {{col}} {whens} ELSE {len(values)} END"
+
+
+_GROUP_ORDER = _display_order(GROUPS)
+_BLOCK_ORDER = _display_order(tuple(LEDGER_BLOCK_NAMES))
 
 # 折算系数 = 100 / Σ points of the applicable blocks, shown (6 decimals) only when it is not 1.
 _APPLICABLE_POINTS = (

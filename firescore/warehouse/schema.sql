@@ -139,19 +139,10 @@ CREATE TABLE IF NOT EXISTS raw_adjustment_rows (
     adj_date  DATE
 );
 
-CREATE TABLE IF NOT EXISTS history_fires (
-    source_file VARCHAR NOT NULL,
-    excel_row   INTEGER NOT NULL,
-    fire_id     VARCHAR NOT NULL,
-    fire_time   TIMESTAMP NOT NULL,
-    street_code VARCHAR NOT NULL,
-    place_type  VARCHAR,
-    cause       VARCHAR,
-    deaths      INTEGER NOT NULL,
-    injuries    INTEGER NOT NULL,
-    loss        DECIMAL(38, 12) NOT NULL,
-    grade       VARCHAR NOT NULL
-);
+-- Earlier years' 火灾情况 files (history/): the columns of raw_fire_rows, keyed by the source
+-- file's name instead of a sha256, so the two lists cannot drift apart.
+CREATE TABLE IF NOT EXISTS history_fires AS
+SELECT NULL::VARCHAR AS source_file, * EXCLUDE (sha256) FROM raw_fire_rows LIMIT 0;
 
 -- Which version of a unit's quarter file is used: the newest valid one.
 CREATE OR REPLACE VIEW file_versions AS
