@@ -113,7 +113,7 @@ def test_every_units_feedback_adds_up(out):
         lost = defaultdict(Decimal)
         for row in records(book["失分明细"], "板块"):
             lost[row["板块"]] += figure(row["失分"])
-        shown = Decimal(0)
+        shown, applicable_points = Decimal(0), Decimal(0)
         for name in BLOCK_NAMES:
             row = summary[name]
             if row["得分"] is None:
@@ -122,9 +122,16 @@ def test_every_units_feedback_adds_up(out):
             assert figure(row["失分"]) == figure(row["满分"]) - figure(row["得分"]), path.name
             assert lost[name] == figure(row["失分"]), (path.name, name)
             shown += figure(row["得分"])
-        if "折算系数" not in summary:
-            total = shown + figure(summary["加减分"]["得分"])
-            assert total == figure(summary["总分"]["得分"]), path.name
+            applicable_points += figure(row["满分"])
+        adjustment, total = figure(summary["加减分"]["得分"]), figure(summary["总分"]["得分"])
+        if "折算系数" in summary:
+            # 得分情况 states the factor: 100 ÷ Σ full points of the applicable blocks
+            factor = Decimal(summary["折算系数"]["说明"].split("（")[0])
+            assert abs(factor - 100 / applicable_points) < Decimal("1e-6"), path.name
+            base = shown * 100 / applicable_points
+            assert (base + adjustment).quantize(Decimal("0.01"), ROUND_HALF_UP) == total
+        else:
+            assert applicable_points == 100 and shown + adjustment == total, path.name
         checked += 1
     assert checked == 31
 
