@@ -262,6 +262,17 @@ def test_sheet_without_dimension_is_refused_before_parsing(tiny):
     # Within the limit the same sheet is read (the count is of cells, not bytes).
     (read,) = read_files(subs, scheme, registries, Limits(max_sheet_cells=12_000))
     assert not any("单元格" in i.message for i in read.issues)
+    # A <dimension> tag claiming one cell does not hide them either.
+    lying = huge.replace(b"<sheetData>", b'<dimension ref="A1:A1"/><sheetData>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in {**parts, "xl/worksheets/sheet3.xml": lying}.items():
+            target.writestr(name, data)
+    subs = discover(tmp_path / "inbox", Q, scheme, registries).submissions
+    (read,) = read_files(subs, scheme, registries, Limits(max_sheet_cells=10_000))
+    assert [i.message for i in read.issues] == [
+        "工作表「任务进展」有超过 10000 个单元格，超过上限，未读取；"
+        "请删除多余的行列、用 Excel 或 WPS 另存后重新报送"
+    ]
 
 
 def _check(*paths: Path):

@@ -9,6 +9,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import fastexcel
 import polars as pl
@@ -23,6 +24,7 @@ MAX_UNPACK_RATIO = 100  # an xlsx unpacking to more than 100x its size is treate
 _DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
 _CELL_TAG = re.compile(rb"<c[\s/>]")  # a worksheet cell element (not <col>, <cols>)
 _TAG_CARRY = 2  # bytes carried into the next chunk: one less than a cell tag (b"<c ")
+_MIN_CELL_BYTES = 4  # the shortest cell element, b"<c/>"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -329,7 +331,8 @@ def container_problem(path: Path, limits: Limits) -> str | None:
 def _sheet_size_problem(archive: zipfile.ZipFile, name: str, max_cells: int) -> str | None:
     """Return why a sheet part is too large to parse (Chinese, after the sheet's name), or None.
 
-    The <dimension> tag near the start gives the used range; without it the cells are counted
+    The <dimension> tag near the start gives the used range. When it is missing, or the part is
+    large enough to hold more cells than the limit whatever the tag says, the cells are counted
     by streaming the XML in chunks and stopping past the limit, so memory stays bounded.
     """
     with archive.open(name) as sheet:
@@ -337,26 +340,33 @@ def _sheet_size_problem(archive: zipfile.ZipFile, name: str, max_cells: int) -> 
         match = _DIMENSION.search(head)
         if match:
             rows, columns = int(match[2]), _column_number(match[1])
-            if rows * columns <= max_cells:
-                return None
-            return (
-                f"范围达 {rows} 行 × {columns} 列，超过 {max_cells} 个单元格的上限"
-                "（常见原因：整列设置了格式），请删除多余的空行空列后重新报送"
-            )
-        cells, tail, chunk = 0, b"", head
-        while chunk:
-            # A tag cut at a chunk boundary is counted once, with the next chunk: the bytes that
-            # carry over are too few to hold a whole tag.
-            text = tail + chunk
-            cells += len(_CELL_TAG.findall(text))
-            tail = text[-_TAG_CARRY:]
-            if cells > max_cells:
+            if rows * columns > max_cells:
                 return (
-                    f"有超过 {max_cells} 个单元格（文件未标明范围），超过上限，未读取；"
-                    "请删除多余的行列、用 Excel 或 WPS 另存后重新报送"
+                    f"范围达 {rows} 行 × {columns} 列，超过 {max_cells} 个单元格的上限"
+                    "（常见原因：整列设置了格式），请删除多余的空行空列后重新报送"
                 )
-            chunk = sheet.read(1 << 20)
-        return None
+            if archive.getinfo(name).file_size <= max_cells * _MIN_CELL_BYTES:
+                return None  # too small to hold more cells than the limit
+        if _count_cells(sheet, head, max_cells) <= max_cells:
+            return None
+        unstated = "" if match else "（文件未标明范围）"
+        return (
+            f"有超过 {max_cells} 个单元格{unstated}，超过上限，未读取；"
+            "请删除多余的行列、用 Excel 或 WPS 另存后重新报送"
+        )
+
+
+def _count_cells(sheet: IO[bytes], head: bytes, stop_after: int) -> int:
+    """Return the number of cell elements in a sheet's XML, counting no further than stop_after."""
+    cells, tail, chunk = 0, b"", head
+    while chunk and cells <= stop_after:
+        # A tag cut at a chunk boundary is counted once, with the next chunk: the bytes that
+        # carry over are too few to hold a whole tag.
+        text = tail + chunk
+        cells += len(_CELL_TAG.findall(text))
+        tail = text[-_TAG_CARRY:]
+        chunk = sheet.read(1 << 20)
+    return cells
 
 
 def read_file(
