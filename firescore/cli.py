@@ -64,7 +64,19 @@ def _load(config_path: Path | None, quarter: str | None):
     except RegistryError as exc:
         raise _fail("登记表有误：\n" + "\n".join(exc.lines), EXIT_USAGE) from exc
     normal = _quarter(quarter) if quarter is not None else None
+    if normal is not None:
+        _check_calendar(scheme, normal)
     return config, scheme, registries, normal
+
+
+def _check_calendar(scheme, quarter) -> None:
+    """Refuse (exit 2) a quarter whose deadline falls where the holiday calendar has no data."""
+    from firescore.scheme.workdays import CalendarError
+
+    try:
+        scheme.report_deadline(quarter)
+    except CalendarError as exc:
+        raise _fail(f"{quarter} 的报送截止日无法计算：{exc}", EXIT_USAGE) from exc
 
 
 def _quarter(text: str):

@@ -172,8 +172,8 @@ def test_fire_grade_by_dated_rule_version(tmp_path):
             "方案文件 scheme.yaml 中的键 fire.colour：不认识此键（请检查拼写，或删除此键）",
         ),
         (
-            lambda d: d["reporting"].pop("deadline_days"),
-            "方案文件 scheme.yaml 缺少键 reporting.deadline_days",
+            lambda d: d["reporting"].pop("deadline"),
+            "方案文件 scheme.yaml 缺少键 reporting.deadline",
         ),
         (
             lambda d: d["blocks"]["tasks"]["points"].update({"街道组": 45}),
@@ -194,8 +194,13 @@ def test_fire_grade_by_dated_rule_version(tmp_path):
             "方案文件 scheme.yaml 中的键 fire：split 各项之和应为 1，实际为 1.10",
         ),
         (
-            lambda d: d["reporting"].update(deadline_days=-1),
-            "方案文件 scheme.yaml 中的键 reporting.deadline_days：应不小于 0，实际为 -1",
+            lambda d: d["reporting"]["deadline"].update(days=-1),
+            "方案文件 scheme.yaml 中的键 reporting.deadline.days：应不小于 0，实际为 -1",
+        ),
+        (
+            lambda d: d["reporting"]["deadline"].update(kind="weekdays"),
+            "方案文件 scheme.yaml 中的键 reporting.deadline.kind："
+            '应为以下之一：natural、working，实际为 "weekdays"',
         ),
         (
             lambda d: d.update(timezone="Mars/Olympus"),

@@ -1,11 +1,11 @@
-"""The quarter calendar: a `Quarter` value parsed once, with its label, bounds and deadline."""
+"""The quarter calendar: a `Quarter` value parsed once, with its label and bounds."""
 
 from __future__ import annotations
 
 import calendar
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 QUARTER_NUMERALS = "一二三四"
 
@@ -60,10 +60,6 @@ class Quarter(str):
         """Return the last day of the quarter."""
         month = 3 * self.number
         return date(self.year, month, calendar.monthrange(self.year, month)[1])
-
-    def deadline(self, days_after: int) -> date:
-        """Return the last on-time day: `days_after` days after the quarter ends."""
-        return self.last_day + timedelta(days=days_after)
 
     @property
     def previous(self) -> Quarter | None:

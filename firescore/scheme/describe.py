@@ -7,7 +7,8 @@ from functools import cache
 
 import jinja2
 
-from firescore.scheme.model import BLOCKS, GROUPS, Scheme
+from firescore.scheme.model import BLOCKS, GROUPS, DayCount, Scheme
+from firescore.scheme.workdays import describe_days
 
 TEMPLATE = "describe_zh.txt.j2"
 SEPARATOR = " | "  # between a row's label and its text in the template
@@ -31,7 +32,7 @@ def _template() -> jinja2.Template:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters.update(num=number_text, pct=percent_text, signed=signed_text)
+    env.filters.update(num=number_text, pct=percent_text, signed=signed_text, days=days_text)
     return env.get_template(TEMPLATE)
 
 
@@ -49,3 +50,8 @@ def percent_text(value: Decimal) -> str:
 def signed_text(value: Decimal) -> str:
     """Return a signed number: +5, -3."""
     return f"+{number_text(value)}" if value > 0 else number_text(value)
+
+
+def days_text(count: DayCount) -> str:
+    """Return a day count in words: 10日, 5个工作日."""
+    return describe_days(count.days, count.kind)

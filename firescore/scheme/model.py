@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from firescore.scheme.calendar import Quarter, year_quarters
+from firescore.scheme.workdays import DayKind, days_after
 
 Group = Literal["镇街组", "部门组"]
 Role = Literal["牵头", "配合"]
@@ -193,8 +194,15 @@ class FireRules(_Model):
         return in_force[-1] if in_force else ordered[0]
 
 
+class DayCount(_Model):
+    """A period such as 报送时限 counted after a date: natural days or working days (工作日)."""
+
+    days: Annotated[int, Field(ge=0)]
+    kind: DayKind = "natural"
+
+
 class ReportingRules(_Model):
-    deadline_days: Annotated[int, Field(ge=0)]
+    deadline: DayCount  # counted after the quarter's last day
     late_penalty_per_day: NonNegative
 
 
@@ -298,13 +306,20 @@ class Scheme(_Model):
 
     def report_deadline(self, quarter: str) -> date:
         """The last day (in the scheme's time zone) on which a file is on time."""
-        return Quarter(quarter).deadline(self.reporting.deadline_days)
+        deadline = self.reporting.deadline
+        return days_after(Quarter(quarter).last_day, deadline.days, deadline.kind)
 
     def due_quarter(self, now: datetime) -> Quarter | None:
         """The scheme year's latest quarter whose reporting deadline has passed at ``now``."""
         today = now.astimezone(ZoneInfo(self.timezone)).date()
-        due = [q for q in year_quarters(self.year) if self.report_deadline(q) < today]
-        return due[-1] if due else None
+        due = None
+        for quarter in year_quarters(self.year):
+            # In order, stopping at the first not yet due: a later deadline in working days
+            # may fall in a year the holiday calendar does not cover yet.
+            if self.report_deadline(quarter) >= today:
+                break
+            due = quarter
+        return due
 
     # --- rules looked up by other modules -------------------------------------------------
 
