@@ -34,6 +34,7 @@ class AnnualSummary:
     quarters: list[str] = field(default_factory=list)  # the quarters scored so far
     period: str = "全年"  # or 截至第N季度（预计） while Q4 is not scored
     provisional: bool = False
+    drafts: tuple[str, ...] = ()  # scored quarters still drafts (征求意见稿)
     outputs: list[Path] = field(default_factory=list)
 
     @property
@@ -117,6 +118,7 @@ def publish(run: AnnualRun) -> None:
     )
     run.summary.outputs = publish_annual(run.con, meta, run.config.out)
     run.summary.period, run.summary.provisional = meta.period, meta.provisional
+    run.summary.drafts = meta.drafts
     run.logger.info(
         "发布年度考核结果：%s（用时 %.1f 秒）",
         "、".join(p.name for p in run.summary.outputs),

@@ -100,13 +100,75 @@ def run(
     inbox: Annotated[Path | None, typer.Option(help="收件箱目录")] = None,
     out: Annotated[Path | None, typer.Option(help="输出目录")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
+    reopen: Annotated[
+        bool, typer.Option("--reopen", help="重新打开已定稿的季度（须同时给出 --reason）")
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="重新打开的原因")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="重新打开的经办人")] = None,
 ) -> None:
     """运行一个季度的考核（收件、校验、入库、评分、发布），或汇总一个年度的考核结果。"""
     if (quarter is None) == (year is None):
         raise _fail("请指定 --quarter（季度考核）或 --year（年度汇总）中的一个", EXIT_USAGE)
+    if reopen and year is not None:
+        raise _fail("--reopen 只用于季度（--quarter）", EXIT_USAGE)
+    if reopen and not (reason and reason.strip()):
+        raise _fail("重新打开已定稿的季度须写明原因：--reopen --reason 原因", EXIT_USAGE)
+    if (reason or by) and not reopen:
+        raise _fail("--reason 和 --by 只与 --reopen 一起使用", EXIT_USAGE)
     _quiet_prefect()
     cfg, scheme, _, normal = _load(config, quarter)
     cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
+    change = None
+    if reopen:
+        from firescore.warehouse.releases import REOPEN, Event
+
+        change = Event(REOPEN, (by or "").strip() or "未署名", _now(scheme, None), reason.strip())
+    _run_command(cfg, scheme, config, normal, year, change)
+
+
+@app.command()
+def publish(
+    quarter: QuarterOption,
+    final: Annotated[bool, typer.Option("--final", help="定稿：发布正式稿并锁定本季度")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="定稿人")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="定稿时间，如 2026-07-24 17:00（默认当前时间）")
+    ] = None,
+    config: ConfigOption = None,
+    inbox: Annotated[Path | None, typer.Option(help="收件箱目录")] = None,
+    out: Annotated[Path | None, typer.Option(help="输出目录")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
+) -> None:
+    """定稿：按当前收件和申诉处理结果最后评分一次，发布正式稿，并锁定本季度。"""
+    if not final:
+        raise _fail("请加 --final 定稿；征求意见稿由 firescore run 发布", EXIT_USAGE)
+    if not (by and by.strip()):
+        raise _fail("定稿须写明定稿人：--by 姓名", EXIT_USAGE)
+    _quiet_prefect()
+    cfg, scheme, _, normal = _load(config, quarter)
+    cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
+    from firescore.warehouse.releases import FINAL, Event
+
+    _run_command(cfg, scheme, config, normal, None, Event(FINAL, by.strip(), _now(scheme, at)))
+
+
+def _now(scheme, text: str | None):
+    """Return a moment as naive local time in the scheme's zone: the text given, else now."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(scheme.timezone)
+    if text is None:
+        return datetime.now(tz).replace(tzinfo=None, microsecond=0)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise _fail(f"无法识别的时间“{text}”，应如 2026-07-20 10:00", EXIT_USAGE) from exc
+    return moment.astimezone(tz).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _run_command(cfg, scheme, config, normal, year, change) -> None:
+    """Run a quarter (reopening or finalising it when asked) or roll a year up."""
     from firescore.annual import year_to_run
     from firescore.quarter import RunError, quarter_to_run
     from firescore.warehouse.store import WarehouseBusy, connect
@@ -135,12 +197,15 @@ def run(
         _run_annual(year, paths)
         return
     with console.status(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…"):
+        from firescore.warehouse.releases import QuarterLocked
         from flows.quarter import quarter_flow
 
         try:
-            summary = quarter_flow(normal, inbox=str(cfg.inbox), **paths)
+            summary = quarter_flow(normal, inbox=str(cfg.inbox), change=change, **paths)
         except WarehouseBusy as exc:
             raise _fail(str(exc), EXIT_BUSY) from exc
+        except QuarterLocked as exc:
+            raise _fail(str(exc), EXIT_USAGE) from exc
     _print_summary(summary)
     if normal.number == 4:
         _run_annual(normal.year, paths)
@@ -166,6 +231,8 @@ def _run_annual(year: int, paths: dict[str, str | None]) -> None:
         )
     elif summary.missing:
         console.print(f"  未评分的季度按 0 分计：{'、'.join(summary.missing)}")
+    if summary.drafts:
+        console.print(f"  尚未定稿（征求意见稿）的季度：{'、'.join(summary.drafts)}")
     console.print("  输出文件：")
     for path in summary.outputs:
         console.print(f"    {path}", markup=False)
@@ -186,7 +253,7 @@ def serve(config: ConfigOption = None) -> None:
     from flows.serve import serve_deployments
 
     try:
-        day_after_deadline_cron(scheme.reporting.deadline_days)
+        day_after_deadline_cron(scheme.reporting.deadline.days, kind=scheme.reporting.deadline.kind)
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     console.print(
@@ -207,7 +274,23 @@ def _print_notes(notes: list[str]) -> None:
 
 def _print_summary(summary) -> None:
     """Print the run's summary for the office."""
+    from firescore.publish.meta import chinese_datetime
+
     console.print(f"[bold]{summary.quarter} 考核完成[/]（运行编号 {summary.run_id}）")
+    final = summary.release.final
+    console.print(
+        f"  发布状态：正式稿（{chinese_datetime(final.at)} 由{final.by}定稿，本季度已锁定）"
+        if final
+        else "  发布状态：征求意见稿（定稿：firescore publish --quarter "
+        f"{summary.quarter} --final --by 姓名）",
+        highlight=False,
+    )
+    for event in summary.release.reopenings:
+        console.print(
+            f"  重新打开：{chinese_datetime(event.at)} 由{event.by}，原因：{event.reason}",
+            markup=False,
+            highlight=False,
+        )
     console.print(f"  收到文件 {summary.files_seen} 个，其中新文件 {summary.files_new} 个")
     _print_notes(summary.notes)
     console.print(f"  参与排名单位 {summary.units_scored} 个")

@@ -38,6 +38,16 @@ from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
 from firescore.registry import Registries, load_registries
 from firescore.scheme import Quarter, QuarterError, Scheme, describe_scheme, load_scheme
+from firescore.warehouse.releases import (
+    FINAL,
+    REOPEN,
+    Event,
+    QuarterLocked,
+    Release,
+    record,
+    refuse_if_final,
+    release_of,
+)
 from firescore.warehouse.store import (
     accepted_fire_ids,
     adopt_file_identity,
@@ -116,6 +126,7 @@ class RunSummary:
     rerun: list[str] = field(default_factory=list)  # quarters whose old verdicts were dropped
     outputs: list[Path] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds) per call
+    release: Release = field(default_factory=Release)  # draft or final, with its reopenings
 
 
 @dataclass
@@ -160,14 +171,22 @@ def stage(name: str) -> Callable[[Callable[P, tuple[R, str]]], Callable[P, R]]:
 
 @contextmanager
 def quarter_run(
-    config: Config, quarter: str, logger: logging.Logger | logging.LoggerAdapter = log
+    config: Config,
+    quarter: str,
+    logger: logging.Logger | logging.LoggerAdapter = log,
+    change: Event | None = None,
 ) -> Iterator[QuarterRun]:
-    """Open a quarter's run (scheme, registries, warehouse); fill the summary when it ends."""
+    """Open a quarter's run (scheme, registries, warehouse); fill the summary when it ends.
+
+    `change` reopens a final quarter before the run, or finalises the quarter with this run;
+    a run of a final quarter without it is refused (QuarterLocked) before anything is read.
+    """
     quarter = Quarter(quarter)
     scheme = load_scheme(config.scheme)
     registries = load_registries(config.units, config.tasks, config.limits)
     con = connect(config.warehouse)
     try:
+        release = open_for_run(con, quarter, change)
         run = QuarterRun(
             config=config,
             quarter=quarter,
@@ -175,9 +194,11 @@ def quarter_run(
             registries=registries,
             con=con,
             logger=logger,
-            summary=RunSummary(quarter=quarter, run_id=""),
+            summary=RunSummary(quarter=quarter, run_id="", release=release),
         )
         yield run
+        if change is not None and change.event == FINAL:
+            record(con, quarter, change)  # only once the final workbooks are written
         fill_summary(con, run.summary)
     finally:
         con.close()
@@ -191,10 +212,13 @@ def quarter_run(
 
 
 def run_quarter(
-    config: Config, quarter: str, logger: logging.Logger | logging.LoggerAdapter = log
+    config: Config,
+    quarter: str,
+    logger: logging.Logger | logging.LoggerAdapter = log,
+    change: Event | None = None,
 ) -> RunSummary:
     """Run one quarter end to end and publish its workbooks; return the office's summary."""
-    with quarter_run(config, quarter, logger) as run:
+    with quarter_run(config, quarter, logger, change) as run:
         batches = discover_files(run)
         files = [read for batch in batches for read in read_batch(run, batch)]
         files = validate_new(run, files)
@@ -281,6 +305,7 @@ def score(run: QuarterRun) -> tuple[None, str]:
         timezone=scheme.timezone,
         office=config.office,
         attachment=config.attachment,
+        release=run.summary.release,
     )
     # Every publisher reads the same scored quarter: load it once.
     run.data = load_quarter(run.con, run.quarter, scheme.timezone)
@@ -325,6 +350,20 @@ def run_id_of(inbox: Inbox, config: Config) -> str:
     for note in inbox.notes:
         digest.update(f"{note.message}\n".encode())
     return digest.hexdigest()[:12]
+
+
+def open_for_run(con: duckdb.DuckDBPyConnection, quarter: str, change: Event | None) -> Release:
+    """Return the release the run publishes under; refuse a final quarter unless reopened."""
+    release = release_of(con, quarter)
+    if change is not None and change.event == REOPEN:
+        if release.final is None:
+            raise QuarterLocked(f"{quarter} 尚未定稿（仍为征求意见稿），无需重新打开")
+        record(con, quarter, change)
+        return release_of(con, quarter)
+    refuse_if_final(release, quarter)
+    if change is not None and change.event == FINAL:
+        return Release((*release.events, change))
+    return release
 
 
 def fill_summary(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:

@@ -19,6 +19,7 @@ import firescore.annual as annual
 import firescore.quarter as plain
 from firescore.quarter import STAGES, QuarterRun, RunSummary, load_run_config, quarter_run
 from firescore.run_report import annual_markdown, ranking_table, summary_markdown, timing_table
+from firescore.warehouse.releases import Event
 
 
 def stage_task(fn, key: str, retries: int = 0):
@@ -50,12 +51,16 @@ def quarter_flow(
     inbox: str | None = None,
     out: str | None = None,
     warehouse: str | None = None,
+    change: Event | None = None,
 ) -> RunSummary:
-    """Run one quarter (default: the latest whose reporting deadline has passed) and publish it."""
+    """Run one quarter (default: the latest whose reporting deadline has passed) and publish it.
+
+    `change` reopens a final quarter (with its reason) or finalises the quarter (定稿).
+    """
     config, scheme = load_run_config(config_file, inbox=inbox, out=out, warehouse=warehouse)
     quarter = plain.quarter_to_run(scheme, quarter)
     name_run(f"考核-{quarter}-{flow_run.get_id()[:8]}", [quarter, f"{quarter.year}年"])
-    with quarter_run(config, quarter, get_run_logger()) as run:
+    with quarter_run(config, quarter, get_run_logger(), change) as run:
         batches = discover(run)
         name_run(f"考核-{quarter}-{run.summary.run_id}")  # the run id the workbooks show
         futures = [read_batch.submit(run, batch) for batch in batches]

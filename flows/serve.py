@@ -28,7 +28,7 @@ def deployments(config_file: Path, scheme: Scheme) -> list[RunnerDeployment]:
     parameters = {"config_file": str(config_file.resolve())}
     quarterly = quarter_flow.to_deployment(
         name=QUARTER_DEPLOYMENT,
-        schedules=[Cron(day_after_deadline_cron(scheme.reporting.deadline_days), scheme.timezone)],
+        schedules=[Cron(day_after_deadline_cron(scheme.reporting.deadline.days), scheme.timezone)],
         parameters=parameters,
         description="报送截止日次日自动运行已到期的季度；手动运行时可填写季度（如 2026Q2）",
         tags=["firescore"],
@@ -37,7 +37,7 @@ def deployments(config_file: Path, scheme: Scheme) -> list[RunnerDeployment]:
         name=ANNUAL_DEPLOYMENT,
         schedules=[
             Cron(
-                day_after_deadline_cron(scheme.reporting.deadline_days, annual=True),
+                day_after_deadline_cron(scheme.reporting.deadline.days, annual=True),
                 scheme.timezone,
             )
         ],

@@ -223,7 +223,7 @@ def test_sheet_names_and_order(book) -> None:
 
 def test_every_sheet_reads_like_an_office_attachment(book) -> None:
     for ws in book:
-        title = f"渝中区2026年第二季度消防工作考核结果——{ws.title}"
+        title = f"渝中区2026年第二季度消防工作考核结果（征求意见稿）——{ws.title}"
         # 附件 label top left, the title, then the issuing office and the date of the data.
         assert heading_lines(ws)[:3] == [
             "附件1",
@@ -584,7 +584,7 @@ def test_feedback_summary_scores_rank_and_submission(feedback: list[Path]) -> No
     assert book.sheetnames == FEEDBACK_SHEETS
     ws = book["得分情况"]
     assert heading_lines(ws) == [
-        "渝中区2026年第二季度消防工作考核反馈——七星岗街道（得分情况）",
+        "渝中区2026年第二季度消防工作考核反馈（征求意见稿）——七星岗街道（得分情况）",
         f"{OFFICE}　　数据截至：2026年7月11日 10:00",  # no 附件 label: sent to the unit itself
     ]
     assert table(ws) == [
@@ -706,7 +706,7 @@ def test_validation_workbook_heads_with_the_office_and_fits_long_messages(tmp_pa
     workbook, _, _ = publish_validation(build_warehouse(), META, tmp_path)
     ws = openpyxl.load_workbook(workbook)["校验问题"]
     assert heading_lines(ws) == [  # the office's own working list: no 附件 label
-        "渝中区2026年第二季度消防工作考核结果——校验问题",
+        "渝中区2026年第二季度消防工作考核结果（征求意见稿）——校验问题",
         f"{OFFICE}　　数据截至：2026年7月15日 09:30",
     ]
     assert short_rows(ws) == []

@@ -136,7 +136,7 @@ def test_serve_registers_both_deployments_scheduled_after_the_deadlines(prefect_
             time.sleep(0.5)
         by_name = {d["name"]: d for d in deployments}
         assert set(by_name) == {"季度考核", "年度考核"}
-        days = scheme.reporting.deadline_days  # 10: the day after is the 11th
+        days = scheme.reporting.deadline.days  # 10: the day after is the 11th
         crons = {
             name: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
             for name, d in by_name.items()

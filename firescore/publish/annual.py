@@ -22,6 +22,7 @@ from firescore.publish.queries import GROUPS, fetch_rows
 from firescore.publish.results_csv import CSV_ENCODING, two_decimals
 from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
 from firescore.scheme import QUARTER_NUMERALS, Quarter, Scheme, describe_scheme
+from firescore.warehouse.releases import drafts_among
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class AnnualMeta:
     scheme_lines: list[tuple[str, str]]  # grade bands and 一票否决 in words
     office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
     attachment: str | None = None  # 附件 label, e.g. 附件1
+    drafts: tuple[str, ...] = ()  # scored quarters still drafts (征求意见稿), not yet final
 
     @property
     def provisional(self) -> bool:
@@ -129,6 +131,7 @@ def annual_meta(
         scheme_lines=[row for row in describe_scheme(scheme) if row[0] in SCHEME_LINES],
         office=office,
         attachment=attachment,
+        drafts=tuple(drafts_among(con, quarters)),
     )
 
 
@@ -236,6 +239,13 @@ def write_notes_sheet(workbook: Workbook, fmt: Formats, meta: AnnualMeta, rows: 
         ("考核名称", meta.title),
         ("考核年度", f"{meta.year}年"),
         ("已评分季度", "、".join(Quarter(q).label for q in meta.quarters)),
+        (
+            "定稿情况",
+            f"{'、'.join(Quarter(q).label for q in meta.drafts)}尚未定稿（征求意见稿），"
+            "其得分在定稿前可能因申诉处理而变化。"
+            if meta.drafts
+            else "各已评分季度均已定稿（正式稿）。",
+        ),
         ("年度得分", mean_text(meta, missing)),
         ("一票否决", "任一季度被一票否决的，年度一票否决，保留得分，排名列于未否决单位之后。"),
         *meta.scheme_lines,

@@ -188,7 +188,7 @@ def write_feedback_workbook(path: Path, meta: PublishMeta, unit: UnitFeedback) -
 
 def feedback_title(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> str:
     """Return a feedback sheet's title, e.g. 渝中区2026年第二季度消防工作考核反馈——解放碑街道（得分情况）."""
-    return f"{meta.district}{meta.quarter_label}消防工作考核反馈——{unit.name}（{sheet}）"
+    return f"{meta.district}{meta.quarter_label}消防工作考核反馈{meta.draft_mark}——{unit.name}（{sheet}）"
 
 
 def feedback_heading(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> Heading:

@@ -259,6 +259,7 @@ def write_notes_sheet(
     rows = [
         ("考核名称", meta.title),
         ("考核季度", f"{meta.quarter_label}（{meta.quarter}）"),
+        *meta.release_lines(),
         ("报送截止日期", chinese_date(meta.deadline)),
         *meta.scheme_lines,
         *(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from firescore.publish.sheets import Heading
+from firescore.warehouse.releases import Release
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -26,10 +27,30 @@ class PublishMeta:
     timezone: str = DEFAULT_TIMEZONE  # the scheme's time zone: receipt times are shown in it
     office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
     attachment: str | None = None  # 附件 label of the leaders' workbook, e.g. 附件1
+    release: Release = field(default_factory=Release)  # draft (征求意见稿) until finalised
+
+    @property
+    def draft_mark(self) -> str:
+        """Return （征求意见稿） for a draft's titles, nothing once the quarter is final."""
+        return "" if self.release.final else f"（{self.release.label}）"
+
+    def release_lines(self) -> list[tuple[str, str]]:
+        """Return the 说明 rows on draft or final: who finalised when, every reopening and why."""
+        final = self.release.final
+        state = (
+            f"正式稿：{chinese_datetime(final.at)} 由{final.by}定稿，不再重新评分。"
+            if final
+            else "征求意见稿：各单位可对扣分提出申诉，办公室处理申诉后定稿。"
+        )
+        reopened = [
+            ("重新打开", f"{chinese_datetime(e.at)} 由{e.by}重新打开：{e.reason}")
+            for e in self.release.reopenings
+        ]
+        return [("发布状态", state), *reopened]
 
     def sheet_title(self, sheet: str) -> str:
         """Return a sheet's title row, e.g. 渝中区2026年第二季度消防工作考核结果——排名总表."""
-        return f"{self.district}{self.quarter_label}消防工作考核结果——{sheet}"
+        return f"{self.district}{self.quarter_label}消防工作考核结果{self.draft_mark}——{sheet}"
 
     def heading(self, title: str, *, attachment: bool = False) -> Heading:
         """Return a sheet's heading: title, office, data as of, and the 附件 label if asked."""

@@ -256,3 +256,15 @@ CREATE TABLE IF NOT EXISTS annual_scores (
     rank            INTEGER NOT NULL,
     PRIMARY KEY (year, unit_code)
 );
+
+-- Draft and final (征求意见稿 / 定稿): every finalisation and reopening of a quarter, append-only.
+-- A quarter is final while its newest event is 'final'; firescore/warehouse/releases.py.
+CREATE TABLE IF NOT EXISTS quarter_releases (
+    quarter  VARCHAR NOT NULL,
+    seq      INTEGER NOT NULL,               -- 1, 2, ... per quarter, in order of events
+    event    VARCHAR NOT NULL,               -- 'final' (定稿) or 'reopen' (重新打开)
+    by_name  VARCHAR NOT NULL,               -- who finalised or reopened
+    happened_at TIMESTAMP NOT NULL,          -- when, local time of the scheme's time zone
+    reason   VARCHAR,                        -- why a final quarter was reopened
+    PRIMARY KEY (quarter, seq)
+);
