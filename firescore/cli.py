@@ -196,7 +196,11 @@ def _run_command(cfg, scheme, config, normal, year, change) -> None:
     if normal is None:
         _run_annual(year, paths)
         return
-    with console.status(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…"):
+    console.print(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…")
+    from firescore.progress import follow
+    from firescore.quarter import STAGES
+
+    with follow(console, STAGES):
         from firescore.warehouse.releases import QuarterLocked
         from flows.quarter import quarter_flow
 

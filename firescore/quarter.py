@@ -27,6 +27,7 @@ from firescore.intake.discover import Inbox, Submission, discover
 from firescore.intake.expectations import export_data_docs
 from firescore.intake.history import read_history
 from firescore.intake.pipeline import Earlier, ReadFile, read_files, validate_files
+from firescore.progress import report
 from firescore.publish import (
     PublishMeta,
     QuarterData,
@@ -157,11 +158,13 @@ def stage(name: str) -> Callable[[Callable[P, tuple[R, str]]], Callable[P, R]]:
         def timed(*args: P.args, **kwargs: P.kwargs) -> R:
             run = args[0]
             assert isinstance(run, QuarterRun), "a stage takes the QuarterRun first"
+            report(name)
             start = time.perf_counter()
             result, counts = fn(*args, **kwargs)
             seconds = time.perf_counter() - start
             run.summary.timings.append((name, seconds))
             run.logger.info("%s：%s（用时 %.1f 秒）", STAGES[name], counts, seconds)
+            report(name, done=f"{counts}（用时 {seconds:.1f} 秒）")
             return result
 
         return timed
@@ -255,6 +258,7 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
     summary.files_new = len(new)
     size = config.limits.batch_size
     batches = [new[i : i + size] for i in range(0, len(new), size)]
+    report("read", total=len(new))
     counts = f"收到文件 {len(inbox.submissions)} 个，其中新文件 {len(new)} 个，未读取 {len(inbox.notes)} 项"
     return batches, counts
 
@@ -263,6 +267,7 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
 def read_batch(run: QuarterRun, batch: list[Submission]) -> tuple[list[ReadFile], str]:
     """Read one batch of files, then cast each sheet type once for the whole batch."""
     files = read_files(batch, run.scheme, run.registries, run.config.limits)
+    report("read", advance=len(files))
     return files, f"本批读取文件 {len(files)} 个"
 
 
@@ -323,7 +328,13 @@ def publish_leader(run: QuarterRun) -> tuple[None, str]:
 @stage("publish-feedback")
 def publish_units(run: QuarterRun) -> tuple[None, str]:
     """Write one feedback workbook per unit."""
-    paths = publish_feedback(run.con, run.meta, run.config.out, run.data)
+    paths = publish_feedback(
+        run.con,
+        run.meta,
+        run.config.out,
+        run.data,
+        on_written=lambda total: report("publish-feedback", advance=1, total=total),
+    )
     if paths:
         run.summary.outputs.append(paths[0].parent)
     return None, f"单位反馈 {len(paths)} 份"

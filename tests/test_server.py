@@ -179,3 +179,10 @@ def test_serve_refuses_without_a_server_in_chinese(api_url):
     assert (
         "未设置 PREFECT_API_URL" if url is None else f"无法连接 Prefect 服务 {url}"
     ) in done.stderr
+
+
+def test_the_piped_console_shows_one_line_per_stage_and_no_prefect_chatter(served_run):
+    lines = served_run["run"].stdout.splitlines()
+    stage_lines = [line for line in lines if line.split("：")[0] in STAGES.values()]
+    assert [line.split("：")[0] for line in stage_lines] == list(STAGES.values())
+    assert "Finished in state" not in served_run["run"].stdout + served_run["run"].stderr

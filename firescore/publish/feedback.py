@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from decimal import Decimal
@@ -70,8 +71,12 @@ def publish_feedback(
     meta: PublishMeta,
     out_dir: Path,
     data: QuarterData | None = None,
+    on_written: Callable[[int], None] | None = None,
 ) -> list[Path]:
-    """Write one feedback workbook per unit into ``out_dir/<quarter>/单位反馈/``; return the paths."""
+    """Write one feedback workbook per unit into ``out_dir/<quarter>/单位反馈/``; return the paths.
+
+    ``on_written(total)`` is called after each unit's workbook (progress for the console).
+    """
     data = data or load_quarter(con, meta.quarter, meta.timezone)
     scores = {row["unit_code"]: row for row in data.scores}
     submissions = {row["unit_code"]: row for row in data.submissions}
@@ -107,6 +112,8 @@ def publish_feedback(
             write_feedback_workbook(path, unit_meta, unit)
             written += 1
         paths.append(path)
+        if on_written is not None:
+            on_written(len(units))
     _write_digests(target, digests)
     log.info(
         "feedback for %s in %s: %d workbooks, %d rewritten",
