@@ -247,25 +247,32 @@ def serve(config: ConfigOption = None) -> None:
     """在 Prefect 服务上登记并运行季度、年度考核（报送截止日次日自动运行，也可在界面中手动运行）。"""
     _quiet_prefect()
     cfg, scheme, _, _ = _load(config, None)
+    from datetime import timedelta
+
     from firescore.config import find_config
-    from flows.serve import ANNUAL_DEPLOYMENT, QUARTER_DEPLOYMENT, server_problem
+    from firescore.scheme import year_quarters
+    from firescore.scheme.calendar import ANNUAL_RUN_AT, QUARTER_RUN_AT
+    from firescore.scheme.workdays import CalendarError
+    from flows.serve import ANNUAL_DEPLOYMENT, QUARTER_DEPLOYMENT, deployments, server_problem
+    from flows.serve import serve as serve_deployments
 
     problem = server_problem()
     if problem:
         raise _fail(problem, EXIT_USAGE)
-    from firescore.scheme.calendar import day_after_deadline_cron
-    from flows.serve import serve_deployments
-
     try:
-        day_after_deadline_cron(scheme.reporting.deadline.days, kind=scheme.reporting.deadline.kind)
-    except ValueError as exc:
+        served = deployments(find_config(config), scheme)
+        days = [scheme.report_deadline(q) for q in year_quarters(scheme.year)]
+    except CalendarError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    after = "、".join(f"{day + timedelta(days=1):%Y-%m-%d}" for day in days)
     console.print(
-        f"[bold]已在 {os.environ['PREFECT_API_URL']} 登记[/]：{QUARTER_DEPLOYMENT}（每季度报送截止日次日 "
-        f"{scheme.timezone} 时间运行）、{ANNUAL_DEPLOYMENT}（第四季度截止日次日）；按 Ctrl+C 停止",
+        f"[bold]已在 {os.environ['PREFECT_API_URL']} 登记[/]（{scheme.timezone} 时间，各季度报送截止日次日）：\n"
+        f"  {QUARTER_DEPLOYMENT}：{after} {QUARTER_RUN_AT[0]:02d}:{QUARTER_RUN_AT[1]:02d}\n"
+        f"  {ANNUAL_DEPLOYMENT}：{days[-1] + timedelta(days=1):%Y-%m-%d} {ANNUAL_RUN_AT[0]:02d}:{ANNUAL_RUN_AT[1]:02d}\n"
+        "按 Ctrl+C 停止",
         highlight=False,
     )
-    serve_deployments(find_config(config), scheme)
+    serve_deployments(served)
 
 
 def _print_notes(notes: list[str]) -> None:

@@ -1,8 +1,9 @@
 """firescore serve: the quarter's and the year's deployments, scheduled from the scheme.
 
-The quarter flow runs the day after each reporting deadline (the scheme's deadline rule, in its
-time zone) and works out at run time which quarter is due; the annual flow runs after the fourth
-quarter's. Both can be started by hand from the UI with a quarter or year parameter.
+The quarter flow runs the day after each reporting deadline of the scheme's year (its deadline
+rule, natural or working days, in its time zone: one schedule per quarter) and works out at run
+time which quarter is due; the annual flow runs after the fourth quarter's. Both can be started
+by hand from the UI with a quarter or year parameter.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ import os
 from pathlib import Path
 
 import httpx
-from prefect import serve
+from prefect import serve as prefect_serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from firescore.scheme import Scheme
-from firescore.scheme.calendar import day_after_deadline_cron
+from firescore.scheme import Scheme, year_quarters
+from firescore.scheme.calendar import ANNUAL_RUN_AT, QUARTER_RUN_AT, day_after_cron
 from flows.quarter import annual_flow, quarter_flow
 
 QUARTER_DEPLOYMENT = "季度考核"
@@ -28,24 +29,33 @@ def deployments(config_file: Path, scheme: Scheme) -> list[RunnerDeployment]:
     parameters = {"config_file": str(config_file.resolve())}
     quarterly = quarter_flow.to_deployment(
         name=QUARTER_DEPLOYMENT,
-        schedules=[Cron(day_after_deadline_cron(scheme.reporting.deadline.days), scheme.timezone)],
+        schedules=quarter_schedules(scheme),
         parameters=parameters,
         description="报送截止日次日自动运行已到期的季度；手动运行时可填写季度（如 2026Q2）",
         tags=["firescore"],
     )
     annual = annual_flow.to_deployment(
         name=ANNUAL_DEPLOYMENT,
-        schedules=[
-            Cron(
-                day_after_deadline_cron(scheme.reporting.deadline.days, annual=True),
-                scheme.timezone,
-            )
-        ],
+        schedules=annual_schedules(scheme),
         parameters=parameters,
         description="第四季度报送截止日次日汇总年度考核结果；手动运行时可填写年度（如 2026）",
         tags=["firescore"],
     )
     return [quarterly, annual]
+
+
+def quarter_schedules(scheme: Scheme) -> list[Cron]:
+    """Return one schedule per quarter: the day after its deadline (natural or working days)."""
+    return [
+        Cron(day_after_cron(scheme.report_deadline(q), QUARTER_RUN_AT), scheme.timezone)
+        for q in year_quarters(scheme.year)
+    ]
+
+
+def annual_schedules(scheme: Scheme) -> list[Cron]:
+    """Return the year's schedule: the day after the fourth quarter's deadline, later that day."""
+    q4 = year_quarters(scheme.year)[-1]
+    return [Cron(day_after_cron(scheme.report_deadline(q4), ANNUAL_RUN_AT), scheme.timezone)]
 
 
 def server_problem() -> str | None:
@@ -68,6 +78,6 @@ def server_problem() -> str | None:
     return None
 
 
-def serve_deployments(config_file: Path, scheme: Scheme) -> None:
+def serve(served: list[RunnerDeployment]) -> None:
     """Register the deployments on the server and run their flows when due (until stopped)."""
-    serve(*deployments(config_file, scheme), print_starting_message=False)
+    prefect_serve(*served, print_starting_message=False)

@@ -136,18 +136,22 @@ def test_serve_registers_both_deployments_scheduled_after_the_deadlines(prefect_
             time.sleep(0.5)
         by_name = {d["name"]: d for d in deployments}
         assert set(by_name) == {"季度考核", "年度考核"}
-        days = scheme.reporting.deadline.days  # 10: the day after is the 11th
         crons = {
             name: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
             for name, d in by_name.items()
         }
-        assert crons == {
-            "季度考核": [(f"30 1 {days + 1} 1,4,7,10 *", "Asia/Shanghai")],
-            "年度考核": [(f"30 4 {days + 1} 1 *", "Asia/Shanghai")],
-        }
+        # The sample's deadline is 10 natural days after the quarter: the day after is the 11th
+        # of April, July, October and (the fourth quarter's) January, in Asia/Shanghai.
+        assert sorted(crons["季度考核"]) == [
+            ("30 1 11 1 *", "Asia/Shanghai"),
+            ("30 1 11 10 *", "Asia/Shanghai"),
+            ("30 1 11 4 *", "Asia/Shanghai"),
+            ("30 1 11 7 *", "Asia/Shanghai"),
+        ]
+        assert crons["年度考核"] == [("30 4 11 1 *", "Asia/Shanghai")]
         assert by_name["季度考核"]["parameters"] == {"config_file": str(ROOT / "firescore.toml")}
         # The scheduler creates the next run: the day after the next deadline, 01:30 local.
-        expected = next_day_after_deadline(datetime.now().astimezone(), days, scheme.timezone)
+        expected = next_day_after_deadline(datetime.now().astimezone(), 10, scheme.timezone)
         while not (
             scheduled := api(
                 prefect_server,

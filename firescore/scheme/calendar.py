@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 QUARTER_NUMERALS = "一二三四"
 
@@ -90,25 +90,10 @@ def _match(text: str) -> tuple[int, int] | None:
 # first, the year's roll-up once the fourth quarter has had time to finish.
 QUARTER_RUN_AT = (1, 30)
 ANNUAL_RUN_AT = (4, 30)
-MAX_SCHEDULED_DEADLINE_DAYS = 27  # the day after must fall on the same day of every month
 
 
-def day_after_deadline_cron(deadline_days: int, annual: bool = False, kind: str = "natural") -> str:
-    """Return the cron line (local time) of the day after each quarter's reporting deadline.
-
-    A quarter ends on a month's last day, so its deadline + 1 day is day (deadline_days + 1) of
-    the next quarter's first month: January, April, July, October (January alone for the year).
-    """
-    if kind != "natural":
-        raise ValueError(
-            "报送截止按工作日计算（reporting.deadline.kind: working），每季度的日期随节假日变化，"
-            "无法按固定日期排程；请在截止日后手动运行 firescore run"
-        )
-    if deadline_days > MAX_SCHEDULED_DEADLINE_DAYS:
-        raise ValueError(
-            f"报送截止为季度结束后 {deadline_days} 天，超过 {MAX_SCHEDULED_DEADLINE_DAYS} 天，"
-            "无法按每季度固定日期排程；请手动运行或缩短 reporting.deadline.days"
-        )
-    hour, minute = ANNUAL_RUN_AT if annual else QUARTER_RUN_AT
-    months = "1" if annual else "1,4,7,10"
-    return f"{minute} {hour} {deadline_days + 1} {months} *"
+def day_after_cron(deadline: date, at: tuple[int, int]) -> str:
+    """Return the cron line (local time) that fires at ``at`` on the day after ``deadline``."""
+    day = deadline + timedelta(days=1)
+    hour, minute = at
+    return f"{minute} {hour} {day.day} {day.month} *"
