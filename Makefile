@@ -1,5 +1,8 @@
 # The README's two commands: `make demo` and `make test`. Each installs what it needs.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest Python that requires-python (pyproject.toml) allows and the tests pass on, among
+# those on PATH that run (a pyenv shim may exist without its version being active).
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+PYTHON ?= $(shell for v in $(SUPPORTED_PYTHONS); do python$$v -c "" 2>/dev/null && { command -v python$$v; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,7 +10,9 @@ STAMP := $(VENV)/.installed
 .PHONY: install demo test lint bench render clean
 
 $(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "no python3.13, python3.12 or python3.11 runs here (firescore supports 3.11 to 3.13)"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "using $$($(BIN)/python --version) in $(VENV)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
