@@ -203,6 +203,14 @@ def test_fire_grade_by_dated_rule_version(tmp_path):
             '应为以下之一：natural、working，实际为 "weekdays"',
         ),
         (
+            lambda d: d["blocks"]["tasks"]["points"].pop("部门组"),
+            "方案文件 scheme.yaml 中的键 blocks.tasks.points：缺少考核组 部门组 的分值",
+        ),
+        (
+            lambda d: d["tasks"]["role_weights"].pop("配合"),
+            "方案文件 scheme.yaml 中的键 tasks.role_weights：缺少角色 配合 的权重",
+        ),
+        (
             lambda d: d.update(timezone="Mars/Olympus"),
             "方案文件 scheme.yaml 中的键 timezone：未知的时区「Mars/Olympus」，应如 Asia/Shanghai",
         ),

@@ -45,10 +45,7 @@ class Block(_Model):
     @field_validator("points")
     @classmethod
     def _every_group(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        missing = [g for g in GROUPS if g not in value]
-        if missing:
-            raise ValueError(f"缺少考核组 {'、'.join(missing)} 的分值")
-        return value
+        return _every_key(value, GROUPS, "缺少考核组 {} 的分值")
 
 
 class Blocks(_Model):
@@ -91,10 +88,7 @@ class TaskRules(_Model):
     @field_validator("role_weights")
     @classmethod
     def _both_roles(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
-        missing = [r for r in ROLES if r not in value]
-        if missing:
-            raise ValueError(f"缺少角色 {'、'.join(missing)} 的权重")
-        return value
+        return _every_key(value, ROLES, "缺少角色 {} 的权重")
 
 
 class Indicator(_Model):
@@ -357,6 +351,16 @@ class Scheme(_Model):
             if deaths >= g.deaths or injuries >= g.injuries or Decimal(loss_wan) >= g.loss:
                 return g.grade
         return self.fire.lowest_grade
+
+
+def _every_key(
+    value: dict[str, Decimal], keys: tuple[str, ...], message: str
+) -> dict[str, Decimal]:
+    """Return the mapping, or raise a Chinese ValueError naming the keys it lacks."""
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise ValueError(message.format("、".join(missing)))
+    return value
 
 
 def _refuse_duplicates(values: list[str], what: str) -> None:
