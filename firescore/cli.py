@@ -410,7 +410,7 @@ def status(
 def _print_status(report) -> None:
     """Print the quarter's submissions as the 报送情况 sheet shows them, then rejected files."""
     from firescore.commands.status import time_left_text
-    from firescore.publish.leader import submission_columns, submission_values
+    from firescore.publish.columns import submission_columns, submission_values
     from firescore.publish.meta import chinese_date
 
     console.print(

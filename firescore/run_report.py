@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from firescore.annual import AnnualSummary
-from firescore.publish.leader import ranking_columns, ranking_values
+from firescore.publish.columns import ranking_columns, ranking_values
 from firescore.quarter import RunSummary
 from firescore.scheme import GROUPS
 
@@ -36,12 +36,15 @@ def summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ranking_table(ranked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def ranking_table(
+    ranked: list[dict[str, Any]], block_names: Mapping[str, str]
+) -> list[dict[str, Any]]:
     """Return 排名总表 as one table: its columns and order (镇街组, then 部门组, by rank)."""
     table = []
     for group in GROUPS:
         rows = [row for row in ranked if row["grp"] == group]
-        headers = [column.header.replace("\n", "") for column in ranking_columns(rows)]
+        columns = ranking_columns(rows, block_names)
+        headers = [column.header.replace("\n", "") for column in columns]
         table += [
             dict(zip(headers, map(_number, ranking_values(row)), strict=True)) for row in rows
         ]

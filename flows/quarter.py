@@ -93,7 +93,7 @@ def publish_artifacts(run: QuarterRun) -> None:
     )
     create_table_artifact(
         key=f"firescore-ranking-{key}",
-        table=ranking_table(run.data.ranked),
+        table=ranking_table(run.data.ranked, run.data.block_names),
         description=f"{run.quarter.label}考核排名（排名总表）",
     )
     create_table_artifact(

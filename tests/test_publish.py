@@ -21,8 +21,10 @@ import pytest
 
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.atomic import atomic_path
+from firescore.publish.columns import ranking_columns
 from firescore.publish.feedback import feedback_file_name
 from firescore.publish.leader import chart_axis
+from firescore.publish.queries import block_names
 from firescore.publish.rows import display_width, line_height, row_height, text_lines
 from firescore.publish.validation import publish_validation
 from firescore.scheme import load_scheme, load_scheme_tables
@@ -37,6 +39,7 @@ from tests.readback import (
     table,
     tables,
 )
+from tests.scoring_fixtures import scheme as fixture_scheme
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden" / "leader_2026Q2"
 SHEETS = ["排名总表", "镇街组", "部门组", "得分明细", "扣分明细", "报送情况", "校验问题", "说明"]
@@ -733,7 +736,7 @@ def test_validation_report_opens_offline_and_shows_what_a_unit_typed_as_text(
         "expected": "已完成、推进中、未启动",
         "message": f"任务进展!C7「完成状态」为“{typed}”，应为：已完成、推进中、未启动",
     }
-    data = QuarterData(scores=[], ledger=[], submissions=[], issues=[issue])
+    data = QuarterData(scores=[], ledger=[], submissions=[], issues=[issue], block_names={})
     page = write_validation_report(tmp_path / "r.html", META, data).read_text(encoding="utf-8")
     # Nothing to fetch: no script, no stylesheet or image from elsewhere, no link out.
     rest = page.replace(escape(typed), "")
@@ -742,3 +745,24 @@ def test_validation_report_opens_offline_and_shows_what_a_unit_typed_as_text(
     assert escape(typed) in page  # shown as typed, never run
     assert "<th>列</th>" in page and "<td>完成状态</td>" in page
     assert "<td>解放碑街道二季度考核材料.xlsx</td>" in page
+
+
+def test_block_names_are_the_schemes_and_head_the_ranking_columns():
+    def rename(data):
+        data["blocks"]["tasks"]["name"] = "重点工作"
+
+    con = duckdb.connect()
+    load_scheme_tables(con, fixture_scheme(rename))
+    names = block_names(con)
+    assert list(names.items()) == [
+        ("tasks", "重点工作"),
+        ("indicators", "工作指标"),
+        ("fire", "火灾形势"),
+        ("reporting", "信息报送"),
+        ("adjustment", "加减分"),
+        ("total", "总分调整"),
+    ]
+    row = {"tasks_score": Decimal("40"), "tasks_max": Decimal("45")}
+    row |= {f"{b}_{k}": None for b in ("indicators", "fire", "reporting") for k in ("score", "max")}
+    headers = [c.header for c in ranking_columns([row], names)]
+    assert headers[4:8] == ["重点工作\n（满分45）", "工作指标", "火灾形势", "信息报送"]

@@ -17,11 +17,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from firescore.publish.queries import BLOCKS, LEDGER_BLOCK_NAMES, SCORES_SQL, fetch_rows
+from firescore.publish.queries import SCORES_SQL, block_names, fetch_rows
 from firescore.scheme import Quarter
 
 Row = dict[str, Any]
-SECTIONS = (*[key for key, _ in BLOCKS], "adjustment", "total")  # display order of ledger blocks
 CENT = Decimal("0.01")
 
 LEDGER_SQL = """
@@ -108,21 +107,20 @@ def explain(con: duckdb.DuckDBPyConnection, quarter: str, unit: str) -> Explanat
         raise ExplainError(missing_message(con, quarter, unit))
     score = scores[0]
     rows = fetch_rows(con, LEDGER_SQL, quarter=quarter, unit=unit)
+    names = block_names(con)  # the ledger's blocks in display order
     sections = []
-    for block in SECTIONS:
+    for block, name in names.items():
         items = [row for row in rows if row["block"] == block]
         if block in ("adjustment", "total"):
             if items:
                 points = score["adjustment"] if block == "adjustment" else None
-                sections.append(
-                    Section(block, LEDGER_BLOCK_NAMES[block], True, None, points, items)
-                )
+                sections.append(Section(block, name, True, None, points, items))
             continue
         points = score[f"{block}_score"]
         sections.append(
             Section(
                 block=block,
-                name=LEDGER_BLOCK_NAMES[block],
+                name=name,
                 applicable=points is not None,
                 max_points=score[f"{block}_max"],
                 points=points,

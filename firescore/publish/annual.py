@@ -15,8 +15,8 @@ from xlsxwriter import Workbook
 
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
+from firescore.publish.columns import yes_no
 from firescore.publish.formats import Formats
-from firescore.publish.leader import yes_no
 from firescore.publish.meta import chinese_datetime
 from firescore.publish.queries import GROUPS, fetch_rows
 from firescore.publish.results_csv import CSV_ENCODING, two_decimals

@@ -19,9 +19,7 @@ from xlsxwriter import Workbook
 
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
-from firescore.publish.formats import Formats
-from firescore.publish.leader import (
-    block_name,
+from firescore.publish.columns import (
     issue_columns,
     issue_values,
     lost_points_columns,
@@ -29,9 +27,11 @@ from firescore.publish.leader import (
     rank_change_text,
     yes_no,
 )
+from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_datetime
-from firescore.publish.queries import BLOCKS, QuarterData, load_quarter
+from firescore.publish.queries import QuarterData, load_quarter
 from firescore.publish.sheets import Column, Heading, write_table
+from firescore.scheme import BLOCKS
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ def publish_feedback(
             submission=submissions.get(code),
             lost=lost.get(code, []),
             issues=issues.get(code, []),
+            block_names=data.block_names,
         )
         # A unit's data is as of the receipt of the file used (else the deadline), not of the
         # quarter's newest file: a late file elsewhere does not restamp every unit's workbook.
@@ -166,6 +167,7 @@ class UnitFeedback:
     submission: Row | None
     lost: list[Row]  # ledger rows that lost points
     issues: list[Row]
+    block_names: dict[str, str]  # ledger block -> Chinese name, as the scheme names them
 
 
 def feedback_file_name(code: str, name: str) -> str:
@@ -227,7 +229,8 @@ def summary_rows(meta: PublishMeta, unit: UnitFeedback) -> list[tuple[Any, ...]]
     if score is None or not score["ranked"]:
         rows.append(("考核得分", None, None, None, "本单位不参与本季度考核排名。"))
     else:
-        for key, name in BLOCKS:
+        for key in BLOCKS:
+            name = unit.block_names[key]
             earned, full = score[f"{key}_score"], score[f"{key}_max"]
             if earned is None:
                 rows.append((name, None, None, None, "本板块不适用，不计分。"))
@@ -316,7 +319,7 @@ def write_lost_points_sheet(
     """失分明细: every lost point with its reason and the cell that caused it."""
     ws = workbook.add_worksheet(LOST_POINTS_SHEET)
     columns = lost_points_columns()[UNIT_COLUMNS:]
-    rows = [lost_points_values(row)[UNIT_COLUMNS:] for row in unit.lost]
+    rows = [lost_points_values(row, unit.block_names)[UNIT_COLUMNS:] for row in unit.lost]
     write_table(ws, fmt, feedback_heading(meta, unit, LOST_POINTS_SHEET), columns, rows)
 
 
@@ -351,7 +354,7 @@ def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:
             by_block[row["block"]].append(row)
     rows: list[tuple[Any, ...]] = [
         (
-            block_name(block),
+            unit.block_names[block],
             sum((row["lost"] for row in block_rows), Decimal(0)),
             BLOCK_ADVICE[block].format(items=item_list(block_rows)),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,15 +12,21 @@ from xlsxwriter import Workbook
 
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
+from firescore.publish.columns import (
+    Row,
+    issue_columns,
+    issue_values,
+    item_max_points,
+    lost_points_columns,
+    lost_points_values,
+    ranking_columns,
+    ranking_values,
+    submission_columns,
+    submission_values,
+)
 from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_date, chinese_datetime
-from firescore.publish.queries import (
-    BLOCKS,
-    GROUPS,
-    LEDGER_BLOCK_NAMES,
-    SEVERITY_NAMES,
-    QuarterData,
-)
+from firescore.publish.queries import QuarterData
 from firescore.publish.sheets import (
     Column,
     Heading,
@@ -29,8 +35,7 @@ from firescore.publish.sheets import (
     write_sections,
     write_table,
 )
-
-Row = dict[str, Any]
+from firescore.scheme import GROUPS
 
 RANKING_SHEET = "排名总表"
 SCORE_DETAILS_SHEET = "得分明细"
@@ -48,7 +53,6 @@ SHEET_ORDER = (
     NOTES_SHEET,
 )
 
-NOT_SUBMITTED = frozenset({"未报送", "仅有退回文件"})
 CHART_MIN_WIDTH = 480
 CHART_HEIGHT = 320
 CHART_AXIS_STEP = 5  # the value axis starts at the multiple of 5 a step below the lowest total
@@ -68,14 +72,15 @@ def write_leader_workbook(path: Path, meta: PublishMeta, data: QuarterData) -> N
         fmt = Formats.create(workbook)
 
         # Rankings: all groups, then one sheet per group with its chart.
-        write_ranking_sheet(workbook, fmt, meta, data.ranked)
+        names = data.block_names
+        write_ranking_sheet(workbook, fmt, meta, data.ranked, names)
         for group in GROUPS:
             group_rows = [row for row in data.ranked if row["grp"] == group]
-            write_group_sheet(workbook, fmt, meta, group, group_rows)
+            write_group_sheet(workbook, fmt, meta, group, group_rows, names)
 
         # Details behind the totals.
-        write_score_details_sheet(workbook, fmt, meta, data.ledger)
-        write_lost_points_sheet(workbook, fmt, meta, data.ledger)
+        write_score_details_sheet(workbook, fmt, meta, data.ledger, names)
+        write_lost_points_sheet(workbook, fmt, meta, data.ledger, names)
         write_submissions_sheet(workbook, fmt, meta, data.submissions)
         write_issues_sheet(workbook, fmt, heading(meta, ISSUES_SHEET), data.issues)
         write_notes_sheet(workbook, fmt, meta, data.scores)
@@ -87,7 +92,11 @@ def heading(meta: PublishMeta, sheet: str) -> Heading:
 
 
 def write_ranking_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, rows: list[Row]
+    workbook: Workbook,
+    fmt: Formats,
+    meta: PublishMeta,
+    rows: list[Row],
+    block_names: Mapping[str, str],
 ) -> None:
     """排名总表: one table per group (镇街组, then 部门组), each by rank then unit code.
 
@@ -100,7 +109,7 @@ def write_ranking_sheet(
         group_rows = [row for row in rows if row["grp"] == group]
         sections.append(
             Section(
-                ranking_columns(group_rows),
+                ranking_columns(group_rows, block_names),
                 [ranking_values(row) for row in group_rows],
                 heading=f"{group}（{len(group_rows)}个单位）",
             )
@@ -109,11 +118,16 @@ def write_ranking_sheet(
 
 
 def write_group_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, group: str, rows: list[Row]
+    workbook: Workbook,
+    fmt: Formats,
+    meta: PublishMeta,
+    group: str,
+    rows: list[Row],
+    block_names: Mapping[str, str],
 ) -> None:
     """镇街组 / 部门组: the group's ranking and a column chart of its totals."""
     ws = workbook.add_worksheet(group)
-    columns = ranking_columns(rows)
+    columns = ranking_columns(rows, block_names)
     placed = write_table(ws, fmt, heading(meta, group), columns, map(ranking_values, rows))
     if not rows:
         return  # a chart without data is not a valid chart
@@ -189,7 +203,11 @@ def chart_axis(totals: Sequence[Decimal | None]) -> dict[str, int]:
 
 
 def write_score_details_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, ledger: list[Row]
+    workbook: Workbook,
+    fmt: Formats,
+    meta: PublishMeta,
+    ledger: list[Row],
+    block_names: Mapping[str, str],
 ) -> None:
     """得分明细: every ledger row, by unit, block and item."""
     ws = workbook.add_worksheet(SCORE_DETAILS_SHEET)
@@ -207,7 +225,7 @@ def write_score_details_sheet(
         (
             row["unit_code"],
             row["unit_name"],
-            block_name(row["block"]),
+            block_names.get(row["block"], row["block"]),
             row["item_code"],
             row["item_name"],
             item_max_points(row),
@@ -220,7 +238,11 @@ def write_score_details_sheet(
 
 
 def write_lost_points_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, ledger: list[Row]
+    workbook: Workbook,
+    fmt: Formats,
+    meta: PublishMeta,
+    ledger: list[Row],
+    block_names: Mapping[str, str],
 ) -> None:
     """扣分明细: the ledger rows that lost points, with reason and source cell."""
     ws = workbook.add_worksheet(LOST_POINTS_SHEET)
@@ -229,7 +251,7 @@ def write_lost_points_sheet(
         fmt,
         heading(meta, LOST_POINTS_SHEET),
         lost_points_columns(),
-        [lost_points_values(row) for row in ledger if row["is_lost"]],
+        [lost_points_values(row, block_names) for row in ledger if row["is_lost"]],
     )
 
 
@@ -279,190 +301,3 @@ def write_notes_sheet(
         ("生成", "本表由 firescore 自动生成。"),
     ]
     write_table(ws, fmt, heading(meta, NOTES_SHEET), columns, rows, autofilter=False)
-
-
-def ranking_columns(rows: Sequence[Row]) -> list[Column]:
-    """Return the ranking table's columns; block headers carry their full points."""
-    return [
-        Column("排名", "integer", 8),
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 30),
-        Column("考核组", "center", 10),
-        *(Column(block_header(name, key, rows), "score", 18) for key, name in BLOCKS),
-        Column("折算系数", "factor", 10),
-        Column("加减分", "score", 10),
-        Column("总分", "score", 10),
-        Column("等次", "center", 10),
-        Column("一票否决", "center", 10, alert=frozenset({"是"})),
-        Column("较上季度", "center", 10),
-    ]
-
-
-def ranking_values(row: Row) -> tuple[Any, ...]:
-    """Return one unit's cells in the ranking table; a blank block is not applicable."""
-    return (
-        row["rank"],
-        row["unit_code"],
-        row["unit_name"],
-        row["grp"],
-        *(row[f"{key}_score"] for key, _ in BLOCKS),
-        row["scale"],
-        row["adjustment"],
-        row["total"],
-        row["grade"],
-        yes_no(row["veto"]),
-        rank_change_text(row["rank_change"]),
-    )
-
-
-def lost_points_columns() -> list[Column]:
-    """Return the columns of a lost-points table (扣分明细, and the units' feedback)."""
-    return [
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 24),
-        Column("板块", "center", 14),
-        Column("项目编号", "center", 12),
-        Column("项目", "wrap", 30),
-        Column("满分", "score", 10),
-        Column("得分", "score", 10),
-        Column("失分", "score", 10),
-        Column("原因", "wrap", 50),
-        Column("来源文件", "wrap", 30),
-        Column("工作表", "center", 12),
-        Column("单元格", "center", 10),
-    ]
-
-
-def lost_points_values(row: Row) -> tuple[Any, ...]:
-    """Return one lost-points ledger row's cells."""
-    return (
-        row["unit_code"],
-        row["unit_name"],
-        block_name(row["block"]),
-        row["item_code"],
-        row["item_name"],
-        item_max_points(row),
-        row["points"],
-        row["lost"],
-        row["reason"],
-        source_file_text(row),
-        row["source_sheet"],
-        row["source_cell"],
-    )
-
-
-def submission_columns() -> list[Column]:
-    """Return the columns of a submissions table (报送情况, and `firescore status`)."""
-    return [
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 24),
-        Column("考核组", "center", 10),
-        Column("报送状态", "center", 14, alert=NOT_SUBMITTED),
-        Column("接收时间", "datetime", 18),
-        Column("逾期天数", "integer", 10),
-        Column("退回版本数", "integer", 12),
-        Column("使用文件", "wrap", 40),
-    ]
-
-
-def submission_values(row: Row) -> tuple[Any, ...]:
-    """Return one unit's submission cells (receipt time local to the scheme's time zone)."""
-    return (
-        row["unit_code"],
-        row["unit_name"],
-        row["grp"],
-        row["status"],
-        row["received_local"],
-        row["days_late"],
-        row["rejected_versions"],
-        row["file_name"],
-    )
-
-
-def issue_columns() -> list[Column]:
-    """Return the columns of a validation-issue table (校验问题, and the units' feedback)."""
-    return [
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 24),
-        Column("文件", "wrap", 30),
-        Column("级别", "center", 8, alert=frozenset({SEVERITY_NAMES["error"]})),
-        Column("工作表", "center", 12),
-        Column("单元格", "center", 10),
-        Column("列", "text", 16),
-        Column("值", "wrap", 24),
-        Column("应为", "wrap", 30),
-        Column("说明", "wrap", 60),
-    ]
-
-
-def issue_values(row: Row) -> tuple[Any, ...]:
-    """Return one validation issue's cells."""
-    return (
-        row["unit_code"],
-        row["unit_name"],
-        row["file_name"],
-        SEVERITY_NAMES.get(row["severity"], row["severity"]),
-        row["sheet"],
-        row["cell"],
-        row["column_name"],
-        row["value"],
-        row["expected"],
-        row["message"],
-    )
-
-
-def block_header(name: str, key: str, rows: Sequence[Row]) -> str:
-    """Return a block's header with the group's full points, e.g. 重点任务落实\n（满分45）.
-
-    Each table holds one group (排名总表 has one table per group), so one full score applies.
-    """
-    maxima = {
-        row[f"{key}_max"]
-        for row in rows
-        if row[f"{key}_score"] is not None and row[f"{key}_max"] is not None
-    }
-    if len(maxima) != 1:
-        return name  # no single full score to state
-    (points,) = maxima
-    return f"{name}\n（满分{points_text(points)}）"
-
-
-def points_text(points: Decimal) -> str:
-    """Return full points without trailing zeros: 45, 12.5."""
-    return format(points.normalize(), "f")
-
-
-def block_name(block: str) -> str:
-    """Return a ledger block's Chinese name."""
-    return LEDGER_BLOCK_NAMES.get(block, block)
-
-
-def item_max_points(row: Row) -> Decimal | None:
-    """Return an item's full points; adjustments have none, so the cell stays blank."""
-    return None if row["block"] in ("adjustment", "total") else row["max_points"]
-
-
-def source_file_text(row: Row) -> str | None:
-    """Return the source file's name, or the start of its sha256 when the name is unknown."""
-    if row["source_file"]:
-        return row["source_file"]
-    sha256 = row["source_sha256"]
-    return sha256[:12] if sha256 else None
-
-
-def yes_no(flag: bool | None) -> str | None:
-    """Return 是 / 否 for a flag, blank when unknown."""
-    if flag is None:
-        return None
-    return "是" if flag else "否"
-
-
-def rank_change_text(change: int | None) -> str | None:
-    """Return ↑2 / ↓1 / 持平 for a rank change (previous − this rank); blank with no previous."""
-    if change is None:
-        return None
-    if change > 0:
-        return f"↑{change}"
-    if change < 0:
-        return f"↓{-change}"
-    return "持平"

@@ -13,20 +13,11 @@ from typing import Any
 
 import duckdb
 
-from firescore.scheme import GROUPS
+from firescore.scheme import BLOCKS, GROUPS
 
-# Display order and Chinese names (ARCHITECTURE.md identifiers).
-BLOCKS: tuple[tuple[str, str], ...] = (
-    ("tasks", "重点任务落实"),
-    ("indicators", "工作指标"),
-    ("fire", "火灾形势"),
-    ("reporting", "信息报送"),
-)
-LEDGER_BLOCK_NAMES: dict[str, str] = {
-    **dict(BLOCKS),
-    "adjustment": "加减分",
-    "total": "总分调整",
-}
+# Ledger rows outside the scheme's four blocks, shown after them: 加减分 and the clamp of the
+# total (SCORING.md §6–7). The four blocks are named by the scheme (scheme_blocks).
+OTHER_LEDGER_BLOCKS: dict[str, str] = {"adjustment": "加减分", "total": "总分调整"}
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告"}
 
 
@@ -37,7 +28,7 @@ def _display_order(values: tuple[str, ...]) -> str:
 
 
 _GROUP_ORDER = _display_order(GROUPS)
-_BLOCK_ORDER = _display_order(tuple(LEDGER_BLOCK_NAMES))
+_BLOCK_ORDER = _display_order((*BLOCKS, *OTHER_LEDGER_BLOCKS))
 
 # 折算系数 = 100 / Σ points of the applicable blocks, shown (6 decimals) only when it is not 1.
 _APPLICABLE_POINTS = (
@@ -187,6 +178,7 @@ class QuarterData:
     ledger: list[dict[str, Any]]
     submissions: list[dict[str, Any]]
     issues: list[dict[str, Any]]
+    block_names: dict[str, str]  # ledger block -> Chinese name, in display order
 
     @property
     def ranked(self) -> list[dict[str, Any]]:
@@ -208,4 +200,13 @@ def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) ->
         ledger=fetch_rows(con, LEDGER_SQL, quarter=quarter),
         submissions=fetch_rows(con, SUBMISSIONS_SQL, quarter=quarter, timezone=timezone),
         issues=fetch_rows(con, ISSUES_SQL, quarter=quarter),
+        block_names=block_names(con),
     )
+
+
+def block_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return each ledger block's Chinese name in display order, the scheme's four first."""
+    named = dict(
+        con.execute("SELECT block, min(block_name) FROM scheme_blocks GROUP BY block").fetchall()
+    )
+    return {block: named[block] for block in BLOCKS} | OTHER_LEDGER_BLOCKS

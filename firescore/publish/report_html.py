@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from firescore.publish.atomic import atomic_path
-from firescore.publish.leader import (
+from firescore.publish.columns import (
     issue_columns,
     issue_values,
     submission_columns,

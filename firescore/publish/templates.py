@@ -36,9 +36,9 @@ from firescore.intake.contracts import (
 from firescore.intake.discover import optional_sheets, role_of
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
+from firescore.publish.columns import points_text
 from firescore.publish.feedback import UNSAFE_FILE_CHARS
 from firescore.publish.formats import Formats
-from firescore.publish.leader import points_text
 from firescore.publish.meta import chinese_date
 from firescore.publish.rows import display_width, fit_row
 from firescore.publish.sheets import (

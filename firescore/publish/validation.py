@@ -10,8 +10,9 @@ from xlsxwriter import Workbook
 
 from firescore.publish import formats
 from firescore.publish.atomic import atomic_path
+from firescore.publish.columns import issue_columns, issue_values
 from firescore.publish.formats import Formats
-from firescore.publish.leader import ISSUES_SHEET, issue_columns, issue_values, write_issues_sheet
+from firescore.publish.leader import ISSUES_SHEET, write_issues_sheet
 from firescore.publish.meta import PublishMeta
 from firescore.publish.queries import QuarterData, load_quarter
 from firescore.publish.report_html import report_name, write_validation_report

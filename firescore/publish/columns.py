@@ -1,0 +1,202 @@
+"""The column catalogue of the published tables: each table's columns and one row's cells.
+
+The leaders' workbook, the units' feedback, the validation list, the HTML report, the run's
+Prefect artifacts and `firescore status` show the same tables; their columns are defined here
+once, with the small texts their cells share (是/否, ↑2, full points).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from firescore.publish.queries import SEVERITY_NAMES
+from firescore.publish.sheets import Column
+from firescore.scheme import BLOCKS
+
+Row = dict[str, Any]
+
+NOT_SUBMITTED = frozenset({"未报送", "仅有退回文件"})
+
+
+def ranking_columns(rows: Sequence[Row], block_names: Mapping[str, str]) -> list[Column]:
+    """Return the ranking table's columns; block headers carry their full points."""
+    return [
+        Column("排名", "integer", 8),
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 30),
+        Column("考核组", "center", 10),
+        *(Column(block_header(block_names[key], key, rows), "score", 18) for key in BLOCKS),
+        Column("折算系数", "factor", 10),
+        Column("加减分", "score", 10),
+        Column("总分", "score", 10),
+        Column("等次", "center", 10),
+        Column("一票否决", "center", 10, alert=frozenset({"是"})),
+        Column("较上季度", "center", 10),
+    ]
+
+
+def ranking_values(row: Row) -> tuple[Any, ...]:
+    """Return one unit's cells in the ranking table; a blank block is not applicable."""
+    return (
+        row["rank"],
+        row["unit_code"],
+        row["unit_name"],
+        row["grp"],
+        *(row[f"{key}_score"] for key in BLOCKS),
+        row["scale"],
+        row["adjustment"],
+        row["total"],
+        row["grade"],
+        yes_no(row["veto"]),
+        rank_change_text(row["rank_change"]),
+    )
+
+
+def lost_points_columns() -> list[Column]:
+    """Return the columns of a lost-points table (扣分明细, and the units' feedback)."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("板块", "center", 14),
+        Column("项目编号", "center", 12),
+        Column("项目", "wrap", 30),
+        Column("满分", "score", 10),
+        Column("得分", "score", 10),
+        Column("失分", "score", 10),
+        Column("原因", "wrap", 50),
+        Column("来源文件", "wrap", 30),
+        Column("工作表", "center", 12),
+        Column("单元格", "center", 10),
+    ]
+
+
+def lost_points_values(row: Row, block_names: Mapping[str, str]) -> tuple[Any, ...]:
+    """Return one lost-points ledger row's cells."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        block_names.get(row["block"], row["block"]),
+        row["item_code"],
+        row["item_name"],
+        item_max_points(row),
+        row["points"],
+        row["lost"],
+        row["reason"],
+        source_file_text(row),
+        row["source_sheet"],
+        row["source_cell"],
+    )
+
+
+def submission_columns() -> list[Column]:
+    """Return the columns of a submissions table (报送情况, and `firescore status`)."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("考核组", "center", 10),
+        Column("报送状态", "center", 14, alert=NOT_SUBMITTED),
+        Column("接收时间", "datetime", 18),
+        Column("逾期天数", "integer", 10),
+        Column("退回版本数", "integer", 12),
+        Column("使用文件", "wrap", 40),
+    ]
+
+
+def submission_values(row: Row) -> tuple[Any, ...]:
+    """Return one unit's submission cells (receipt time local to the scheme's time zone)."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        row["grp"],
+        row["status"],
+        row["received_local"],
+        row["days_late"],
+        row["rejected_versions"],
+        row["file_name"],
+    )
+
+
+def issue_columns() -> list[Column]:
+    """Return the columns of a validation-issue table (校验问题, and the units' feedback)."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("文件", "wrap", 30),
+        Column("级别", "center", 8, alert=frozenset({SEVERITY_NAMES["error"]})),
+        Column("工作表", "center", 12),
+        Column("单元格", "center", 10),
+        Column("列", "text", 16),
+        Column("值", "wrap", 24),
+        Column("应为", "wrap", 30),
+        Column("说明", "wrap", 60),
+    ]
+
+
+def issue_values(row: Row) -> tuple[Any, ...]:
+    """Return one validation issue's cells."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        row["file_name"],
+        SEVERITY_NAMES.get(row["severity"], row["severity"]),
+        row["sheet"],
+        row["cell"],
+        row["column_name"],
+        row["value"],
+        row["expected"],
+        row["message"],
+    )
+
+
+def block_header(name: str, key: str, rows: Sequence[Row]) -> str:
+    """Return a block's header with the group's full points, e.g. 重点任务落实\n（满分45）.
+
+    Each table holds one group (排名总表 has one table per group), so one full score applies.
+    """
+    maxima = {
+        row[f"{key}_max"]
+        for row in rows
+        if row[f"{key}_score"] is not None and row[f"{key}_max"] is not None
+    }
+    if len(maxima) != 1:
+        return name  # no single full score to state
+    (points,) = maxima
+    return f"{name}\n（满分{points_text(points)}）"
+
+
+def points_text(points: Decimal) -> str:
+    """Return full points without trailing zeros: 45, 12.5."""
+    return format(points.normalize(), "f")
+
+
+def item_max_points(row: Row) -> Decimal | None:
+    """Return an item's full points; adjustments have none, so the cell stays blank."""
+    return None if row["block"] in ("adjustment", "total") else row["max_points"]
+
+
+def source_file_text(row: Row) -> str | None:
+    """Return the source file's name, or the start of its sha256 when the name is unknown."""
+    if row["source_file"]:
+        return row["source_file"]
+    sha256 = row["source_sha256"]
+    return sha256[:12] if sha256 else None
+
+
+def yes_no(flag: bool | None) -> str | None:
+    """Return 是 / 否 for a flag, blank when unknown."""
+    if flag is None:
+        return None
+    return "是" if flag else "否"
+
+
+def rank_change_text(change: int | None) -> str | None:
+    """Return ↑2 / ↓1 / 持平 for a rank change (previous − this rank); blank with no previous."""
+    if change is None:
+        return None
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
+    return "持平"
