@@ -11,7 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="firescore：消防工作季度考核")
+from firescore.usage import HELP_OPTION_NAMES, ChineseCommand, ChineseGroup
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="firescore：消防工作季度考核",
+    cls=ChineseGroup,
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
+)
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -509,9 +517,37 @@ def explain(
         console.print(render(explanation), highlight=False)
 
 
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="显示版本并退出", is_eager=True)
+    ] = False,
+) -> None:
+    """firescore：消防工作季度考核"""
+    if version:
+        from firescore.usage import product_version
+
+        console.print(product_version(), highlight=False)
+        raise typer.Exit(EXIT_OK)
+
+
 def main() -> None:
-    """Entry point that keeps tracebacks for programmer errors only."""
-    sys.exit(app())
+    """Entry point: usage errors said in Chinese (exit 2), tracebacks for programmer errors only."""
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+    from firescore.usage import usage_message
+
+    for info in app.registered_commands:
+        info.cls = info.cls or ChineseCommand  # every command's -h/--help explains in Chinese
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())
+        code = EXIT_USAGE
+    except UsageError as exc:
+        err.print(f"[bold red]错误：[/]{usage_message(exc)}", highlight=False)
+        code = EXIT_USAGE
+    sys.exit(code or 0)
 
 
 if __name__ == "__main__":
