@@ -366,12 +366,21 @@ def templates(
     out: Annotated[
         Path | None, typer.Option("--out", help="输出目录（默认 <输出目录>/<季度>/templates）")
     ] = None,
+    appeal: Annotated[
+        bool, typer.Option("--appeal", help="生成申诉表（预填本季度已公布的失分项目）")
+    ] = False,
     config: ConfigOption = None,
+    warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件（--appeal 时读取）")] = None,
 ) -> None:
-    """生成各单位预填的填报模板（下拉选项、输入校验，非填写区域锁定）。"""
+    """生成各单位预填的填报模板（下拉选项、输入校验，非填写区域锁定）；--appeal 生成申诉表。"""
     from firescore.publish.templates import TEMPLATES_DIR, TemplateError, write_templates
 
     cfg, scheme, registries, normal = _load(config, quarter)
+    if appeal:
+        _appeal_forms(
+            cfg.with_overrides(warehouse=warehouse), scheme, registries, normal, unit, out
+        )
+        return
     target = out if out is not None else cfg.out / normal / TEMPLATES_DIR
     try:
         paths = write_templates(scheme, registries, normal, target, unit, cfg.office)
@@ -380,6 +389,83 @@ def templates(
     console.print(f"[bold]已生成 {normal} 填报模板 {len(paths)} 个[/]：{target}", highlight=False)
     for path in paths:
         console.print(f"  {path.name}", markup=False, highlight=False)
+
+
+def _appeal_forms(cfg, scheme, registries, quarter, unit: str | None, out: Path | None) -> None:
+    """Write the units' 申诉表 pre-filled from the warehouse's published ledger."""
+    from firescore.appeals import AppealError, write_appeal_forms
+
+    target = out if out is not None else cfg.out / quarter / "申诉表"
+    con = _read_warehouse(cfg, quarter)
+    try:
+        paths = write_appeal_forms(con, scheme, registries, quarter, target, unit, cfg.office)
+    except AppealError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    finally:
+        con.close()
+    console.print(f"[bold]已生成 {quarter} 申诉表 {len(paths)} 个[/]：{target}", highlight=False)
+    for path in paths:
+        console.print(f"  {path.name}", markup=False, highlight=False)
+
+
+def _read_warehouse(cfg, quarter):
+    """Open the warehouse read-only, or exit 2 (none yet) / 3 (held by a run)."""
+    from firescore.warehouse.store import WarehouseBusy, connect
+
+    if not cfg.warehouse.is_file():
+        raise _fail(
+            f"找不到数据仓库 {cfg.warehouse}，请先运行 firescore run --quarter {quarter}",
+            EXIT_USAGE,
+        )
+    try:
+        return connect(cfg.warehouse, read_only=True)
+    except WarehouseBusy as exc:
+        raise _fail(str(exc), EXIT_BUSY) from exc
+
+
+@app.command()
+def appeals(
+    quarter: QuarterOption,
+    config: ConfigOption = None,
+    inbox: Annotated[Path | None, typer.Option(help="收件箱目录")] = None,
+    out: Annotated[Path | None, typer.Option(help="输出目录")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
+) -> None:
+    """检查各单位的申诉表，列出申诉事项，并生成预填的申诉处理表供办公室填写处理结果。"""
+    from firescore.appeals import read_appeals, write_rulings_workbook
+
+    cfg, scheme, registries, normal = _load(config, quarter)
+    cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
+    con = _read_warehouse(cfg, normal)
+    try:
+        forms = read_appeals(con, cfg.inbox, normal, cfg.limits)
+    finally:
+        con.close()
+    path = write_rulings_workbook(forms, scheme, registries, normal, cfg.out / normal, cfg.office)
+    disputes = [d for form in forms if form.valid for d in form.disputes]
+    console.print(
+        f"[bold]{normal} 申诉[/]：收到申诉表 {len(forms)} 份，申诉事项 {len(disputes)} 项",
+        highlight=False,
+    )
+    for d in disputes:
+        console.print(
+            f"  {d['unit_code']} {d['unit_name']}  {d['item_code']} {d['item_name']}"
+            f"（失分 {d['lost']}）：{d['claim']}",
+            markup=False,
+            highlight=False,
+        )
+    for form in forms:
+        if not form.valid:
+            console.print(
+                f"[red]退回[/] {form.rel_path}（有错误，整份不予受理）：", highlight=False
+            )
+        for issue in form.issues:
+            console.print(
+                f"    {'错误' if issue.severity == 'error' else '警告'} {issue.message}",
+                markup=False,
+                highlight=False,
+            )
+    console.print(f"  申诉处理表：{path}", markup=False, highlight=False)
 
 
 @app.command()

@@ -15,7 +15,7 @@ SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 ColumnType = Literal[
     "code", "text", "enum", "date", "datetime", "integer", "decimal", "bool", "quarter"
 ]
-Submitter = Literal["units", "fire", "adjustments", "registry"]
+Submitter = Literal["units", "fire", "adjustments", "registry", "appeal", "ruling"]
 FileFormat = Literal["xlsx", "xlsm", "xls", "csv"]
 
 # How each type is described to a person in a message ("应为：日期，如 2026-06-30").

@@ -36,6 +36,7 @@ from firescore.scheme import Scheme
 log = logging.getLogger(__name__)
 
 RECEIPT_LOG = f"{RECEIPT_SHEET}.csv"
+APPEALS_DIR = "申诉"  # inbox/<quarter>/申诉/<unit>/: appeal forms, read by `firescore appeals`
 CSV_NAMING = "<单位代码>_<季度>_<表名>.csv"
 _CSV_NAME = re.compile(
     r"^(?P<unit>[^_]+)_(?P<quarter>[^_]+)_(?P<sheet>[^_.]+)\.csv$", re.IGNORECASE
@@ -169,6 +170,8 @@ def discover(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) 
     for entry in sorted(quarter_dir.iterdir()):
         if entry.name == RECEIPT_LOG or (_is_system_file(entry) and not entry.is_dir()):
             continue
+        if entry.name == APPEALS_DIR and entry.is_dir() and not entry.is_symlink():
+            continue  # the units' appeal forms: not a unit folder, not a stray either
         reason = _not_a_unit_folder(entry, quarter)
         if reason:
             found.notes.append(InboxNote(quarter, None, f"{quarter}/{entry.name}", reason))

@@ -120,6 +120,8 @@ class TemplateContext:
     quarter: Quarter
     choices: dict[tuple[str, str], list[str]]  # (sheet, field) -> dropdown values beyond enums
     office: str = ""  # the issuing office, under every sheet's title (firescore.toml [office])
+    form: str = "考核填报表"  # what the workbook is: 考核填报表, or 申诉表 (firescore/appeals.py)
+    dated: str | None = None  # the heading's date line; default 报送截止：<reporting deadline>
 
     @property
     def label(self) -> str:
@@ -301,9 +303,11 @@ class DropdownLists:
         ws.protect("", PROTECTION)
 
 
-def write_template(path: Path, context: TemplateContext, unit: UnitTemplate) -> None:
-    """Write one unit's template to ``path`` atomically."""
-    title = f"{context.scheme.title}——{unit.name}{context.label}填报表"
+def write_template(
+    path: Path, context: TemplateContext, unit: UnitTemplate, instructions: bool = True
+) -> None:
+    """Write one unit's template to ``path`` atomically (the forms of appeals.py: no 填报说明)."""
+    title = f"{context.scheme.title}——{unit.name}{context.label}{context.form.removeprefix('考核')}"
     created = datetime.combine(context.quarter.first_day, datetime.min.time())
     with atomic_path(path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
         workbook.set_properties(formats.workbook_properties(title, created))
@@ -311,19 +315,20 @@ def write_template(path: Path, context: TemplateContext, unit: UnitTemplate) -> 
         lists = DropdownLists()
 
         # Instructions first, then 基本信息 and the unit's table sheets in contract order.
-        write_instructions_sheet(workbook, fmt, context, unit)
+        if instructions:
+            write_instructions_sheet(workbook, fmt, context, unit)
         for spec in unit.sheets:
             if spec.layout == "key_value":
                 write_key_value_sheet(workbook, fmt, context, unit, spec, lists)
             else:
                 write_table_sheet(workbook, fmt, context, unit, spec, lists)
         lists.write(workbook, fmt)
-        workbook.worksheets()[1].activate()  # open on 基本信息
+        workbook.worksheets()[1 if instructions else 0].activate()  # open on 基本信息
 
 
 def sheet_title(context: TemplateContext, unit: UnitTemplate, sheet: str) -> str:
     """Return a sheet's title row, e.g. 渝中区2026年第三季度消防工作考核填报表——任务进展（解放碑街道）."""
-    return f"{context.scheme.district}{context.label}消防工作考核填报表——{sheet}（{unit.name}）"
+    return f"{context.scheme.district}{context.label}消防工作{context.form}——{sheet}（{unit.name}）"
 
 
 def sheet_heading(context: TemplateContext, unit: UnitTemplate, sheet: str) -> Heading:
@@ -332,7 +337,7 @@ def sheet_heading(context: TemplateContext, unit: UnitTemplate, sheet: str) -> H
     return Heading(
         title=sheet_title(context, unit, sheet),
         office=context.office,
-        dated=f"报送截止：{chinese_date(deadline)}",
+        dated=context.dated or f"报送截止：{chinese_date(deadline)}",
     )
 
 
