@@ -24,8 +24,7 @@ from firescore.intake.discover import APPEALS_DIR, sha256_of
 from firescore.intake.expectations import validate_sheets
 from firescore.intake.reader import SheetData, read_file
 from firescore.issues import ERROR, Issue, cell_issue
-from firescore.publish.leader import block_name
-from firescore.publish.queries import LEDGER_SQL, fetch_rows
+from firescore.publish.queries import LEDGER_SQL, block_names, fetch_rows
 from firescore.publish.templates import (
     TemplateContext,
     TemplateRow,
@@ -65,15 +64,16 @@ class AppealForm:
         return not any(i.severity == ERROR for i in self.issues)
 
 
-def item_key(row: dict[str, Any]) -> str:
-    """Return a lost-point row's 项目编号 on the forms: its code, else 板块·项目."""
-    return row["item_code"] or f"{block_name(row['block'])}·{row['item_name']}"
-
-
 def lost_rows(con: duckdb.DuckDBPyConnection, quarter: str, unit: str) -> list[dict[str, Any]]:
-    """Return a unit's published lost-point rows of a scored quarter, in ledger order."""
+    """Return a unit's published lost-point rows of a scored quarter, in ledger order, each
+    with its 项目编号 on the forms (`key`): its code, else 板块·项目."""
+    names = block_names(con)
     rows = fetch_rows(con, LEDGER_SQL, quarter=quarter)
-    return [r for r in rows if r["unit_code"] == unit and r["is_lost"]]
+    return [
+        r | {"key": r["item_code"] or f"{names.get(r['block'], r['block'])}·{r['item_name']}"}
+        for r in rows
+        if r["unit_code"] == unit and r["is_lost"]
+    ]
 
 
 def appeal_context(scheme: Scheme, registries: Registries, quarter: Quarter, office: str):
@@ -114,7 +114,7 @@ def write_appeal_forms(
         rows = [
             TemplateRow(
                 {
-                    "item_code": item_key(r),
+                    "item_code": r["key"],
                     "item_name": r["item_name"],
                     "lost": format(r["lost"], "f"),
                     "reason": r["reason"] or "",
@@ -175,7 +175,7 @@ def read_appeal(
     if BASIC_SHEET in typed:
         form.issues += sender_issues(file_id, *typed[BASIC_SHEET], unit, quarter)
     if APPEAL_SHEET in typed:
-        published = {item_key(r): r for r in lost_rows(con, quarter, unit)}
+        published = {r["key"]: r for r in lost_rows(con, quarter, unit)}
         frame, sheet = typed[APPEAL_SHEET]
         for row in frame.iter_rows(named=True):
             problems = row_issues(file_id, sheet, row, published)
