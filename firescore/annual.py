@@ -20,7 +20,8 @@ from firescore.config import Config
 from firescore.publish.annual import annual_meta, publish_annual
 from firescore.quarter import RunError
 from firescore.scheme import Scheme
-from firescore.warehouse.store import connect
+from firescore.warehouse.file import writing
+from firescore.warehouse.lock import hold
 from scoring.annual import run_annual
 
 log = logging.getLogger(__name__)
@@ -76,12 +77,9 @@ def year_to_run(scheme: Scheme, year: int | None, now: datetime | None = None) -
 def annual_run(
     config: Config, scheme: Scheme, year: int, logger: logging.Logger | logging.LoggerAdapter = log
 ) -> Iterator[AnnualRun]:
-    """Open the warehouse for a year's roll-up and close it afterwards."""
-    con = connect(config.warehouse)
-    try:
+    """Open the warehouse for a year's roll-up (run lock held, working copy) and commit it."""
+    with hold(config.warehouse), writing(config.warehouse) as con:
         yield AnnualRun(config, scheme, year, con, logger, AnnualSummary(year))
-    finally:
-        con.close()
 
 
 def run_year(

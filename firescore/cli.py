@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+import click
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from firescore.terminal import console, err, log_hint, open_log, os_error_text, styled
 from firescore.usage import HELP_OPTION_NAMES, ChineseCommand, ChineseGroup
 
+# Tracebacks go to the log file (see guarded), never to the office's console.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="firescore：消防工作季度考核",
     cls=ChineseGroup,
     context_settings={"help_option_names": HELP_OPTION_NAMES},
+    pretty_exceptions_enable=False,
 )
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+log = logging.getLogger("firescore.cli")
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_BUSY, EXIT_INTERNAL = 0, 1, 2, 3, 4
+Command = TypeVar("Command", bound=Callable[..., None])
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="配置文件（默认 ./firescore.toml）")
@@ -52,19 +58,80 @@ def _quiet_prefect() -> None:
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    """Print a Chinese error and return the exit to raise."""
-    err.print(f"[bold red]错误：[/]{message}")
+    """Print a Chinese error (literally, whatever it quotes) and return the exit to raise."""
+    err.print(styled(("错误：", "bold red"), message))
     return typer.Exit(code)
 
 
-def _load(config_path: Path | None, quarter: str | None):
-    """Load config, scheme and registries, turning user mistakes into exit 2."""
+def guarded(command: Command) -> Command:
+    """Turn what a user or the machine can cause into a Chinese message and an exit code.
+
+    The traceback goes to the log file, which the message names; nothing reaches the console
+    but the message.
+    """
+
+    @functools.wraps(command)
+    def run_guarded(*args, **kwargs):
+        from firescore.warehouse.file import WarehouseDamaged
+        from firescore.warehouse.lock import WarehouseBusy
+        from firescore.warehouse.releases import QuarterLocked
+
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except WarehouseBusy as exc:
+            log.warning("refused: %s", exc)
+            raise _fail(str(exc), EXIT_BUSY) from exc
+        except (WarehouseDamaged, QuarterLocked) as exc:
+            log.warning("refused: %s", exc)
+            raise _fail(str(exc), EXIT_USAGE) from exc
+        except KeyboardInterrupt as exc:
+            raise _fail("已中断", EXIT_INTERNAL) from exc
+        except Exception as exc:
+            log.exception("command failed")
+            if _from_prefect(exc):
+                message = "无法启动或连接 Prefect 服务（检查 PREFECT_API_URL 或本机环境）"
+                raise _fail(message + log_hint(), EXIT_USAGE) from exc
+            cause = _os_error_in(exc)
+            if cause is not None:  # disk full, read-only or missing folders, no permission
+                raise _fail(os_error_text(cause) + log_hint(), EXIT_USAGE) from exc
+            raise _fail("程序内部错误，请把日志发给维护人员" + log_hint(), EXIT_INTERNAL) from exc
+
+    return run_guarded  # type: ignore[return-value]
+
+
+def _os_error_in(exc: BaseException) -> OSError | None:
+    """Return the operating-system error behind an exception (writers wrap it), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and not isinstance(seen, ConnectionError) and seen.errno:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _from_prefect(exc: BaseException) -> bool:
+    """Return whether an exception was raised by Prefect (its server or its client) itself."""
+    import traceback
+
+    frames = [frame for frame, _ in traceback.walk_tb(exc.__traceback__)]
+    raised_in = frames[-1].f_globals.get("__name__", "") if frames else ""
+    return raised_in.split(".")[0] in ("prefect", "httpx", "httpcore")
+
+
+def _load(config_path: Path | None, quarter: str | None, **overrides: Path | None):
+    """Load config (with the flags' paths), scheme and registries; user mistakes exit 2."""
     from firescore.config import ConfigError, load_config
     from firescore.registry import RegistryError, load_registries
     from firescore.scheme import SchemeError, load_scheme
 
     try:
-        config = load_config(config_path)
+        config = load_config(config_path).with_overrides(**overrides)
+    except ConfigError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    open_log(config.log_file)
+    try:
         scheme = load_scheme(config.scheme)
         registries = load_registries(config.units, config.tasks, config.limits)
     except (ConfigError, SchemeError) as exc:
@@ -98,6 +165,7 @@ def _quarter(text: str):
 
 
 @app.command()
+@guarded
 def run(
     quarter: Annotated[str | None, typer.Option("--quarter", help="考核季度，如 2026Q2")] = None,
     year: Annotated[
@@ -124,8 +192,7 @@ def run(
     if (reason or by) and not reopen:
         raise _fail("--reason 和 --by 只与 --reopen 一起使用", EXIT_USAGE)
     _quiet_prefect()
-    cfg, scheme, _, normal = _load(config, quarter)
-    cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
+    cfg, scheme, _, normal = _load(config, quarter, inbox=inbox, out=out, warehouse=warehouse)
     change = None
     if reopen:
         from firescore.warehouse.releases import REOPEN, Event
@@ -135,6 +202,7 @@ def run(
 
 
 @app.command()
+@guarded
 def publish(
     quarter: QuarterOption,
     final: Annotated[bool, typer.Option("--final", help="定稿：发布正式稿并锁定本季度")] = False,
@@ -153,8 +221,7 @@ def publish(
     if not (by and by.strip()):
         raise _fail("定稿须写明定稿人：--by 姓名", EXIT_USAGE)
     _quiet_prefect()
-    cfg, scheme, _, normal = _load(config, quarter)
-    cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
+    cfg, scheme, _, normal = _load(config, quarter, inbox=inbox, out=out, warehouse=warehouse)
     from firescore.warehouse.releases import FINAL, Event
 
     _run_command(cfg, scheme, config, normal, None, Event(FINAL, by.strip(), _now(scheme, at)))
@@ -179,63 +246,62 @@ def _run_command(cfg, scheme, config, normal, year, change) -> None:
     """Run a quarter (reopening or finalising it when asked) or roll a year up."""
     from firescore.annual import year_to_run
     from firescore.quarter import RunError, quarter_to_run
-    from firescore.warehouse.store import WarehouseBusy, connect
+    from firescore.terminal import stderr_to_log
+    from firescore.warehouse.file import check
+    from firescore.warehouse.lock import hold
 
     try:
         normal = quarter_to_run(scheme, normal) if normal is not None else None
         year = year_to_run(scheme, year) if normal is None else None
     except RunError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    try:
-        connect(cfg.warehouse).close()  # refuse at once if another run holds the warehouse
-    except WarehouseBusy as exc:
-        raise _fail(str(exc), EXIT_BUSY) from exc
-    if os.environ.get("PREFECT_API_URL"):
-        from flows.serve import server_problem
+    # The run lock spans the whole run; a second run is refused here, before any work.
+    with hold(cfg.warehouse):
+        check(cfg.warehouse)  # a corrupt or foreign file is refused before anything is written
+        if os.environ.get("PREFECT_API_URL"):
+            from flows.serve import server_problem
 
-        problem = server_problem()
-        if problem:
-            raise _fail(problem + "；或取消设置 PREFECT_API_URL，在本机临时运行", EXIT_USAGE)
-    paths = {
-        "config_file": str(config) if config else None,
-        "out": str(cfg.out),
-        "warehouse": str(cfg.warehouse),
-    }
-    if normal is None:
-        _run_annual(year, paths)
-        return
-    console.print(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…")
-    from firescore.progress import follow
-    from firescore.quarter import STAGES
+            problem = server_problem()
+            if problem:
+                raise _fail(problem + "；或取消设置 PREFECT_API_URL，在本机临时运行", EXIT_USAGE)
+        paths = {
+            "config_file": str(config) if config else None,
+            "out": str(cfg.out),
+            "warehouse": str(cfg.warehouse),
+        }
+        if normal is None:
+            _run_annual(year, paths)
+            return
+        console.print(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…")
+        from firescore.progress import follow
+        from firescore.quarter import STAGES
 
-    with follow(console, STAGES):
-        from firescore.warehouse.releases import QuarterLocked
-        from flows.quarter import quarter_flow
+        # Prefect's engine and server talk on stderr: that goes into the log file.
+        with follow(console, STAGES), stderr_to_log():
+            from flows.quarter import quarter_flow
 
-        try:
             summary = quarter_flow(normal, inbox=str(cfg.inbox), change=change, **paths)
-        except WarehouseBusy as exc:
-            raise _fail(str(exc), EXIT_BUSY) from exc
-        except QuarterLocked as exc:
-            raise _fail(str(exc), EXIT_USAGE) from exc
-    _print_summary(summary)
-    if normal.number == 4:
-        _run_annual(normal.year, paths)
+        _print_summary(summary)
+        if normal.number == 4:
+            _run_annual(normal.year, paths)
 
 
 def _run_annual(year: int, paths: dict[str, str | None]) -> None:
     """Roll the year up from its scored quarters and publish the annual results (a flow)."""
-    from firescore.warehouse.store import WarehouseBusy
+    from firescore.terminal import stderr_to_log
     from flows.quarter import annual_flow
     from scoring.annual import AnnualError
 
     try:
-        summary = annual_flow(year, **paths)
-    except WarehouseBusy as exc:
-        raise _fail(str(exc), EXIT_BUSY) from exc
+        with stderr_to_log():
+            summary = annual_flow(year, **paths)
     except AnnualError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    console.print(f"[bold]{year} 年度考核汇总完成[/]（已评分季度：{'、'.join(summary.quarters)}）")
+    console.print(
+        styled(
+            (f"{year} 年度考核汇总完成", "bold"), f"（已评分季度：{'、'.join(summary.quarters)}）"
+        )
+    )
     if summary.provisional:
         console.print(
             f"  {summary.period}：按已评分的 {len(summary.quarters)} 个季度平均，"
@@ -247,10 +313,11 @@ def _run_annual(year: int, paths: dict[str, str | None]) -> None:
         console.print(f"  尚未定稿（征求意见稿）的季度：{'、'.join(summary.drafts)}")
     console.print("  输出文件：")
     for path in summary.outputs:
-        console.print(f"    {path}", markup=False)
+        console.print(f"    {path}")
 
 
 @app.command()
+@guarded
 def serve(config: ConfigOption = None) -> None:
     """在 Prefect 服务上登记并运行季度、年度考核（报送截止日次日自动运行，也可在界面中手动运行）。"""
     _quiet_prefect()
@@ -274,11 +341,14 @@ def serve(config: ConfigOption = None) -> None:
         raise _fail(str(exc), EXIT_USAGE) from exc
     after = "、".join(f"{day + timedelta(days=1):%Y-%m-%d}" for day in days)
     console.print(
-        f"[bold]已在 {os.environ['PREFECT_API_URL']} 登记[/]（{scheme.timezone} 时间，各季度报送截止日次日）：\n"
-        f"  {QUARTER_DEPLOYMENT}：{after} {QUARTER_RUN_AT[0]:02d}:{QUARTER_RUN_AT[1]:02d}\n"
-        f"  {ANNUAL_DEPLOYMENT}：{days[-1] + timedelta(days=1):%Y-%m-%d} {ANNUAL_RUN_AT[0]:02d}:{ANNUAL_RUN_AT[1]:02d}\n"
-        "按 Ctrl+C 停止",
-        highlight=False,
+        styled(
+            (f"已在 {os.environ['PREFECT_API_URL']} 登记", "bold"),
+            f"（{scheme.timezone} 时间，各季度报送截止日次日）：\n"
+            f"  {QUARTER_DEPLOYMENT}：{after} {QUARTER_RUN_AT[0]:02d}:{QUARTER_RUN_AT[1]:02d}\n"
+            f"  {ANNUAL_DEPLOYMENT}：{days[-1] + timedelta(days=1):%Y-%m-%d} "
+            f"{ANNUAL_RUN_AT[0]:02d}:{ANNUAL_RUN_AT[1]:02d}\n"
+            "按 Ctrl+C 停止",
+        )
     )
     serve_deployments(served)
 
@@ -286,52 +356,57 @@ def serve(config: ConfigOption = None) -> None:
 def _print_notes(notes: list[str]) -> None:
     """Print what the inbox holds but was not read as a submission, and why."""
     if notes:
-        console.print(f"  [yellow]收件箱中未读取的内容 {len(notes)} 项[/]（不计入考核）：")
+        console.print(
+            styled(
+                ("  ", ""), (f"收件箱中未读取的内容 {len(notes)} 项", "yellow"), "（不计入考核）："
+            )
+        )
     for note in notes:
-        console.print(f"    {note}", markup=False, highlight=False)
+        console.print(f"    {note}")
 
 
 def _print_summary(summary) -> None:
     """Print the run's summary for the office."""
     from firescore.publish.meta import chinese_datetime
 
-    console.print(f"[bold]{summary.quarter} 考核完成[/]（运行编号 {summary.run_id}）")
+    console.print(styled((f"{summary.quarter} 考核完成", "bold"), f"（运行编号 {summary.run_id}）"))
     final = summary.release.final
     console.print(
         f"  发布状态：正式稿（{chinese_datetime(final.at)} 由{final.by}定稿，本季度已锁定）"
         if final
         else "  发布状态：征求意见稿（定稿：firescore publish --quarter "
-        f"{summary.quarter} --final --by 姓名）",
-        highlight=False,
+        f"{summary.quarter} --final --by 姓名）"
     )
     for event in summary.release.reopenings:
         console.print(
-            f"  重新打开：{chinese_datetime(event.at)} 由{event.by}，原因：{event.reason}",
-            markup=False,
-            highlight=False,
+            f"  重新打开：{chinese_datetime(event.at)} 由{event.by}，原因：{event.reason}"
         )
     console.print(f"  收到文件 {summary.files_seen} 个，其中新文件 {summary.files_new} 个")
     _print_notes(summary.notes)
     console.print(f"  参与排名单位 {summary.units_scored} 个")
     console.print(f"  退回文件 {len(summary.rejected)} 个")
     for unit, name, first in summary.rejected:
-        console.print(f"    {unit} {name}：{first}", markup=False)
+        console.print(f"    {unit} {name}：{first}")
     missing = "、".join(summary.missing) if summary.missing else "无"
     console.print(f"  未报送（无有效文件）单位：{missing}")
     if summary.rerun:
         quarters = "、".join(summary.rerun)
         console.print(
-            f"  [yellow]注意：[/]数据仓库由旧版本写成，其中同一文件出现在多个单位文件夹时的判定有误，"
-            f"已清除（本季度已重新判定）；请对季度 {quarters} 再各运行一次 firescore run，"
-            "以重新判定并更新其结果",
-            highlight=False,
+            styled(
+                "  ",
+                ("注意：", "yellow"),
+                "数据仓库由旧版本写成，其中同一文件出现在多个单位文件夹时的判定有误，"
+                f"已清除（本季度已重新判定）；请对季度 {quarters} 再各运行一次 firescore run，"
+                "以重新判定并更新其结果",
+            )
         )
     console.print("  输出文件：")
     for path in summary.outputs:
-        console.print(f"    {path}", markup=False)
+        console.print(f"    {path}")
 
 
 @app.command()
+@guarded
 def check(
     files: Annotated[list[Path], typer.Argument(help="要检查的填报文件")],
     config: ConfigOption = None,
@@ -346,18 +421,24 @@ def check(
         errors = [i for i in report.issues if i.severity == "error"]
         warnings = [i for i in report.issues if i.severity != "error"]
         any_error |= bool(errors)
-        head = "[red]有错误，将被退回[/]" if errors else "[green]通过[/]"
+        head = ("有错误，将被退回", "red") if errors else ("通过", "green")
         console.print(
-            f"[bold]{report.path}[/]：{head}（错误 {len(errors)} 个，警告 {len(warnings)} 个）"
+            styled(
+                (str(report.path), "bold"),
+                "：",
+                head,
+                f"（错误 {len(errors)} 个，警告 {len(warnings)} 个）",
+            )
         )
         for issue in errors:
-            console.print(f"  [red]错误[/] {issue.message}", highlight=False)
+            console.print(styled("  ", ("错误", "red"), " ", issue.message))
         for issue in warnings:
-            console.print(f"  [yellow]警告[/] {issue.message}", highlight=False)
+            console.print(styled("  ", ("警告", "yellow"), " ", issue.message))
     raise typer.Exit(EXIT_CHECK_FAILED if any_error else EXIT_OK)
 
 
 @app.command()
+@guarded
 def templates(
     quarter: QuarterOption,
     unit: Annotated[
@@ -382,13 +463,15 @@ def templates(
         )
         return
     target = out if out is not None else cfg.out / normal / TEMPLATES_DIR
+    if target.exists() and not target.is_dir():
+        raise _fail(f"--out 应为文件夹，但 {target} 是一个文件", EXIT_USAGE)
     try:
         paths = write_templates(scheme, registries, normal, target, unit, cfg.office)
     except TemplateError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    console.print(f"[bold]已生成 {normal} 填报模板 {len(paths)} 个[/]：{target}", highlight=False)
+    console.print(styled((f"已生成 {normal} 填报模板 {len(paths)} 个", "bold"), f"：{target}"))
     for path in paths:
-        console.print(f"  {path.name}", markup=False, highlight=False)
+        console.print(f"  {path.name}")
 
 
 def _appeal_forms(cfg, scheme, registries, quarter, unit: str | None, out: Path | None) -> None:
@@ -403,27 +486,26 @@ def _appeal_forms(cfg, scheme, registries, quarter, unit: str | None, out: Path 
         raise _fail(str(exc), EXIT_USAGE) from exc
     finally:
         con.close()
-    console.print(f"[bold]已生成 {quarter} 申诉表 {len(paths)} 个[/]：{target}", highlight=False)
+    console.print(styled((f"已生成 {quarter} 申诉表 {len(paths)} 个", "bold"), f"：{target}"))
     for path in paths:
-        console.print(f"  {path.name}", markup=False, highlight=False)
+        console.print(f"  {path.name}")
 
 
 def _read_warehouse(cfg, quarter):
-    """Open the warehouse read-only, or exit 2 (none yet) / 3 (held by a run)."""
-    from firescore.warehouse.store import WarehouseBusy, connect
+    """Open the warehouse read-only at rest (never blocking a run), or exit 2 (none yet, damaged)."""
+    from firescore.warehouse.file import open_read
 
     if not cfg.warehouse.is_file():
         raise _fail(
             f"找不到数据仓库 {cfg.warehouse}，请先运行 firescore run --quarter {quarter}",
             EXIT_USAGE,
         )
-    try:
-        return connect(cfg.warehouse, read_only=True)
-    except WarehouseBusy as exc:
-        raise _fail(str(exc), EXIT_BUSY) from exc
+    _say_if_run_in_progress(cfg.warehouse)
+    return open_read(cfg.warehouse)
 
 
 @app.command()
+@guarded
 def appeals(
     quarter: QuarterOption,
     config: ConfigOption = None,
@@ -444,31 +526,25 @@ def appeals(
     path = write_rulings_workbook(forms, scheme, registries, normal, cfg.out / normal, cfg.office)
     disputes = [d for form in forms if form.valid for d in form.disputes]
     console.print(
-        f"[bold]{normal} 申诉[/]：收到申诉表 {len(forms)} 份，申诉事项 {len(disputes)} 项",
-        highlight=False,
+        styled(
+            (f"{normal} 申诉", "bold"), f"：收到申诉表 {len(forms)} 份，申诉事项 {len(disputes)} 项"
+        )
     )
     for d in disputes:
         console.print(
             f"  {d['unit_code']} {d['unit_name']}  {d['item_code']} {d['item_name']}"
-            f"（失分 {d['lost']}）：{d['claim']}",
-            markup=False,
-            highlight=False,
+            f"（失分 {d['lost']}）：{d['claim']}"
         )
     for form in forms:
         if not form.valid:
-            console.print(
-                f"[red]退回[/] {form.rel_path}（有错误，整份不予受理）：", highlight=False
-            )
+            console.print(styled(("退回", "red"), f" {form.rel_path}（有错误，整份不予受理）："))
         for issue in form.issues:
-            console.print(
-                f"    {'错误' if issue.severity == 'error' else '警告'} {issue.message}",
-                markup=False,
-                highlight=False,
-            )
-    console.print(f"  申诉处理表：{path}", markup=False, highlight=False)
+            console.print(f"    {'错误' if issue.severity == 'error' else '警告'} {issue.message}")
+    console.print(f"  申诉处理表：{path}")
 
 
 @app.command()
+@guarded
 def status(
     quarter: QuarterOption,
     config: ConfigOption = None,
@@ -485,20 +561,35 @@ def status(
     from firescore.commands.status import quarter_status
     from scoring.runner import ScoringError
 
-    cfg, scheme, registries, normal = _load(config, quarter)
-    cfg = cfg.with_overrides(inbox=inbox, warehouse=warehouse)
+    cfg, scheme, registries, normal = _load(config, quarter, inbox=inbox, warehouse=warehouse)
     tz = ZoneInfo(scheme.timezone)
     try:
         moment = datetime.fromisoformat(now) if now else datetime.now(tz)
     except ValueError as exc:
         raise _fail(f"无法识别的时间“{now}”，应如 2026-07-08 12:00", EXIT_USAGE) from exc
     moment = moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    _say_if_run_in_progress(cfg.warehouse)
     try:
         with console.status(f"正在检查 {normal} 收件箱…"):
             report = quarter_status(cfg, scheme, registries, normal, moment)
     except ScoringError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     _print_status(report)
+
+
+def _say_if_run_in_progress(warehouse: Path) -> None:
+    """Tell the office when a run holds the warehouse: what is read is the previous run's."""
+    from firescore.warehouse.lock import run_in_progress
+
+    holder = run_in_progress(warehouse)
+    if holder is not None:
+        err.print(
+            styled(
+                ("注意：", "bold yellow"),
+                f"正在进行一次考核运行（{holder.text()}），"
+                "此处读取的是上一次运行结束时的数据仓库，结果可能在本次运行结束后变化。",
+            )
+        )
 
 
 def _print_status(report) -> None:
@@ -508,18 +599,15 @@ def _print_status(report) -> None:
     from firescore.publish.meta import chinese_date
 
     console.print(
-        f"[bold]{report.quarter.label}（{report.quarter}）报送情况[/]"
-        f"　截至 {report.now:%Y-%m-%d %H:%M}（{report.timezone}）",
-        highlight=False,
+        styled(
+            (f"{report.quarter.label}（{report.quarter}）报送情况", "bold"),
+            f"　截至 {report.now:%Y-%m-%d %H:%M}（{report.timezone}）",
+        )
     )
     console.print(
-        f"报送截止：{chinese_date(report.deadline)}（含当日）；{time_left_text(report.time_left)}",
-        highlight=False,
+        f"报送截止：{chinese_date(report.deadline)}（含当日）；{time_left_text(report.time_left)}"
     )
-    console.print(
-        "，".join(f"{status} {count} 个" for status, count in report.counts().items()),
-        highlight=False,
-    )
+    console.print("，".join(f"{status} {count} 个" for status, count in report.counts().items()))
     styles = {"逾期报送": "yellow", "仅有退回文件": "bold red", "未报送": "bold red"}
     table = Table(header_style="bold")
     for column in submission_columns():
@@ -538,16 +626,14 @@ def _print_status(report) -> None:
     console.print(table)
     _print_notes(report.notes)
     if report.rejected:
-        console.print("[bold]退回文件[/]（有错误，整份不予采用）：")
+        console.print(styled(("退回文件", "bold"), "（有错误，整份不予采用）："))
         for item in report.rejected:
             console.print(
                 f"  {item.unit_code} {item.unit_name}  {item.file_name}"
-                f"（{item.received_local:%Y-%m-%d %H:%M} 收到）",
-                markup=False,
-                highlight=False,
+                f"（{item.received_local:%Y-%m-%d %H:%M} 收到）"
             )
             for message in item.errors:
-                console.print(f"    {message}", markup=False, highlight=False)
+                console.print(f"    {message}")
 
 
 def _cell_text(value) -> str:
@@ -562,6 +648,7 @@ def _cell_text(value) -> str:
 
 
 @app.command()
+@guarded
 def explain(
     quarter: QuarterOption,
     unit: Annotated[str, typer.Option("--unit", help="单位代码，如 JD08")],
@@ -576,31 +663,28 @@ def explain(
     from firescore.commands.explain import as_json as explanation_json
     from firescore.commands.explain import explain as explain_unit
     from firescore.config import ConfigError, load_config
-    from firescore.warehouse.store import WarehouseBusy, connect
+    from firescore.warehouse.file import reading
 
     try:
         cfg = load_config(config).with_overrides(warehouse=warehouse)
     except ConfigError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    open_log(cfg.log_file)
     normal = _quarter(quarter)
     if not cfg.warehouse.is_file():
         raise _fail(
             f"找不到数据仓库 {cfg.warehouse}，请先运行 firescore run --quarter {normal}", EXIT_USAGE
         )
+    _say_if_run_in_progress(cfg.warehouse)
     try:
-        con = connect(cfg.warehouse, read_only=True)
-    except WarehouseBusy as exc:
-        raise _fail(str(exc), EXIT_BUSY) from exc
-    try:
-        explanation = explain_unit(con, normal, unit)
+        with reading(cfg.warehouse) as con:
+            explanation = explain_unit(con, normal, unit)
     except ExplainError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    finally:
-        con.close()
     if as_json:
         typer.echo(json.dumps(explanation_json(explanation), ensure_ascii=False, indent=2))
     else:
-        console.print(render(explanation), highlight=False)
+        console.print(render(explanation))
 
 
 @app.callback(invoke_without_command=True)
@@ -613,12 +697,13 @@ def _root(
     if version:
         from firescore.usage import product_version
 
-        console.print(product_version(), highlight=False)
+        console.print(product_version())
         raise typer.Exit(EXIT_OK)
 
 
 def main() -> None:
-    """Entry point: usage errors said in Chinese (exit 2), tracebacks for programmer errors only."""
+    """Entry point: usage errors said in Chinese (exit 2); every command is guarded, so no
+    traceback reaches the console (it goes to the log file)."""
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
     from firescore.usage import usage_message
@@ -631,7 +716,7 @@ def main() -> None:
         typer.echo(exc.ctx.get_help())
         code = EXIT_USAGE
     except UsageError as exc:
-        err.print(f"[bold red]错误：[/]{usage_message(exc)}", highlight=False)
+        err.print(styled(("错误：", "bold red"), usage_message(exc)))
         code = EXIT_USAGE
     sys.exit(code or 0)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 CONFIG_NAME = "firescore.toml"
+LOG_NAME = "firescore.log"
 
 
 class ConfigError(Exception):
@@ -38,6 +39,12 @@ class Config:
     limits: Limits = Limits()
     office: str = ""  # issuing office, under every sheet's title (渝中区消防安全委员会办公室)
     attachment: str | None = None  # 附件 label top left of the leaders' workbooks (附件1)
+    log: Path | None = None  # the engineers' log file; None: <out>/firescore.log
+
+    @property
+    def log_file(self) -> Path:
+        """Return where tracebacks and library log lines go (never the office's console)."""
+        return self.log if self.log is not None else self.out / LOG_NAME
 
     def with_overrides(self, **paths: Path | None) -> Config:
         """Return a copy with the given non-empty paths replaced (CLI flags)."""
@@ -45,6 +52,7 @@ class Config:
 
 
 _PATH_KEYS = ["scheme", "units", "tasks", "history", "inbox", "out", "warehouse"]
+_OPTIONAL_PATH_KEYS = ["log"]
 _LIMIT_KEYS = ["max_file_bytes", "max_sheet_rows", "max_sheet_cells", "batch_size"]
 _OFFICE_KEYS = {"name": "office", "attachment": "attachment"}  # [office] key -> Config field
 MAX_OFFICE_TEXT = 60  # characters: the office line must fit above a printed table
@@ -66,6 +74,10 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"找不到配置文件 {path}")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"配置文件 {path} 不是 UTF-8 编码的文本（可能是 GBK），请用UTF-8保存后重试"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from exc
     unknown = set(data) - {"paths", "limits", "office"}
@@ -77,7 +89,7 @@ def load_config(path: Path | None = None) -> Config:
     for section, value in (("paths", paths), ("limits", limits), ("office", office)):
         if not isinstance(value, dict):
             raise ConfigError(f"配置文件 {path} 中的 {section} 应为一节（[{section}]）")
-    for key in set(paths) - set(_PATH_KEYS):
+    for key in set(paths) - set(_PATH_KEYS) - set(_OPTIONAL_PATH_KEYS):
         raise ConfigError(f"配置文件 {path} 中有未知的键 paths.{key}")
     for key in set(limits) - set(_LIMIT_KEYS):
         raise ConfigError(f"配置文件 {path} 中有未知的键 limits.{key}")
@@ -89,6 +101,11 @@ def load_config(path: Path | None = None) -> Config:
         if not isinstance(paths.get(key), str):
             raise ConfigError(f"配置文件 {path} 缺少键 paths.{key}（应为路径字符串）")
         resolved[key] = (base / paths[key]).resolve()
+    for key in _OPTIONAL_PATH_KEYS:
+        if key in paths:
+            if not isinstance(paths[key], str):
+                raise ConfigError(f"配置文件 {path} 中的键 paths.{key} 应为路径字符串")
+            resolved[key] = (base / paths[key]).resolve()
     for key, value in limits.items():
         # TOML's true/false are Python bools, which are ints: refuse them explicitly.
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,10 +36,13 @@ from firescore.publish import (
     publish_feedback,
     publish_quarter,
 )
+from firescore.publish.atomic import remove_stale_temps
 from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
 from firescore.registry import Registries, load_registries
 from firescore.scheme import Quarter, QuarterError, Scheme, describe_scheme, load_scheme
+from firescore.warehouse.file import writing
+from firescore.warehouse.lock import hold
 from firescore.warehouse.releases import (
     FINAL,
     REOPEN,
@@ -52,7 +56,6 @@ from firescore.warehouse.releases import (
 from firescore.warehouse.store import (
     accepted_fire_ids,
     adopt_file_identity,
-    connect,
     earlier_indicators,
     known_files,
     load_files,
@@ -76,6 +79,9 @@ STAGES: dict[str, str] = {
     "publish-feedback": "发布单位反馈",
     "publish-validation": "发布校验报告",
 }
+# Where a run may be cut short: after each stage, and after the warehouse is renamed into place.
+BOUNDARIES = (*STAGES, "commit")
+CRASH_AT = "FIRESCORE_CRASH_AT"  # testing hook: the boundary at which to die, as kill -9 would
 
 
 class RunError(Exception):
@@ -165,11 +171,19 @@ def stage(name: str) -> Callable[[Callable[P, tuple[R, str]]], Callable[P, R]]:
             run.summary.timings.append((name, seconds))
             run.logger.info("%s：%s（用时 %.1f 秒）", STAGES[name], counts, seconds)
             report(name, done=f"{counts}（用时 {seconds:.1f} 秒）")
+            boundary(name)
             return result
 
         return timed
 
     return wrap
+
+
+def boundary(name: str) -> None:
+    """Mark a boundary of the run; die there at once when $FIRESCORE_CRASH_AT names it (tests)."""
+    assert name in BOUNDARIES, name
+    if os.environ.get(CRASH_AT) == name:
+        os._exit(137)  # like kill -9: no clean-up, no finally blocks, no atexit
 
 
 @contextmanager
@@ -183,13 +197,17 @@ def quarter_run(
 
     `change` reopens a final quarter before the run, or finalises the quarter with this run;
     a run of a final quarter without it is refused (QuarterLocked) before anything is read.
+
+    The run lock is held from before discover to after publish. The warehouse is written as a
+    working copy renamed into place when the run ends, so a run that dies at any point leaves
+    the previous warehouse as it was, and a re-run redoes (and so completes) every output.
     """
     quarter = Quarter(quarter)
     scheme = load_scheme(config.scheme)
     registries = load_registries(config.units, config.tasks, config.limits)
-    con = connect(config.warehouse)
-    try:
+    with hold(config.warehouse), writing(config.warehouse) as con:
         release = open_for_run(con, quarter, change)
+        remove_stale_temps(config.out / quarter)  # left by runs that died mid-write
         run = QuarterRun(
             config=config,
             quarter=quarter,
@@ -203,8 +221,7 @@ def quarter_run(
         if change is not None and change.event == FINAL:
             record(con, quarter, change)  # only once the final workbooks are written
         fill_summary(con, run.summary)
-    finally:
-        con.close()
+    boundary("commit")
     logger.info(
         "%s 考核完成：参与排名单位 %d 个，退回文件 %d 个，未报送单位 %d 个",
         quarter,

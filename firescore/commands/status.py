@@ -28,8 +28,8 @@ from firescore.publish.queries import SUBMISSIONS_SQL, fetch_rows
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme, load_scheme_tables
 from firescore.sql_runner import run_file as run_stage
+from firescore.warehouse.file import reading
 from firescore.warehouse.store import (
-    WarehouseBusy,
     accepted_fire_ids,
     connect,
     history_frame,
@@ -156,22 +156,16 @@ def reporting_stages() -> list[Path]:
 
 
 def earlier_fires(warehouse: Path, scheme: Scheme) -> pl.DataFrame:
-    """Return the fires of accepted detachment files in the warehouse, if it can be read now."""
+    """Return the fires of accepted detachment files in the warehouse (read at rest, never held)."""
     empty = pl.DataFrame(schema={"fire_id": pl.Utf8, "quarter": pl.Utf8})
     if not warehouse.is_file():
         return empty
-    try:
-        con = connect(warehouse, read_only=True)
-    except (WarehouseBusy, duckdb.Error) as exc:
-        log.warning("warehouse %s not readable for status: %s", warehouse, exc)
-        return empty
-    try:
-        return accepted_fire_ids(con, scheme.fire_source_unit)
-    except duckdb.Error as exc:  # an empty or older warehouse
-        log.warning("no earlier fires from %s: %s", warehouse, exc)
-        return empty
-    finally:
-        con.close()
+    with reading(warehouse) as con:
+        try:
+            return accepted_fire_ids(con, scheme.fire_source_unit)
+        except duckdb.CatalogException as exc:  # a warehouse from before any quarter was loaded
+            log.info("no earlier fires from %s: %s", warehouse, exc)
+            return empty
 
 
 def first_errors(files: list[ReadFile], unit_code: str, sha256: str) -> list[str]:

@@ -9,6 +9,7 @@ engines to identical findings on every sample.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import shutil
@@ -23,6 +24,7 @@ import polars as pl
 from firescore.intake.contracts import Column, Contract, load_contracts
 from firescore.intake.reader import SheetData
 from firescore.issues import ERROR, Issue, cell_issue
+from firescore.publish.atomic import temp_path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -117,38 +119,68 @@ def _suite(sheet: str):
 
 
 @cache
-def _checkpoint(sheet: str):
-    """Return a checkpoint for a sheet's suite that also renders Data Docs."""
+def _validation_definition(sheet: str):
+    """Return a stored validation definition of a sheet's suite (its results feed Data Docs)."""
     gx, ctx, _ = _context()
-    from great_expectations.checkpoint import UpdateDataDocsAction
-
     batch_definition, suite, _ = _suite(sheet)
     suite = ctx.suites.add(suite)
-    definition = ctx.validation_definitions.add(
+    return ctx.validation_definitions.add(
         gx.ValidationDefinition(data=batch_definition, suite=suite, name=sheet)
-    )
-    return ctx.checkpoints.add(
-        gx.Checkpoint(
-            name=f"{sheet}-quarter",
-            validation_definitions=[definition],
-            actions=[UpdateDataDocsAction(name="data-docs")],
-            result_format=RESULT_FORMAT,
-        )
     )
 
 
 def export_data_docs(target: Path) -> Path | None:
-    """Copy the Data Docs rendered by this process's validations to target; return its index."""
+    """Render Data Docs of the validations since the last export into target; return its index.
+
+    Observed values are submitters' text: GX puts them into the pages as raw HTML, so they are
+    HTML-escaped in the stored results before rendering. The folder is replaced whole (built
+    beside it, then swapped), so a reader never sees half of it.
+    """
     _, ctx, _ = _context()
-    for site in ctx.get_docs_sites_urls(only_if_exists=False):
-        source = Path(urlparse(site["site_url"] or "").path).parent
-        # Nothing rendered when nothing was validated (every file unchanged since the last run).
-        if (source / "validations").is_dir():
-            if target.exists():
-                shutil.rmtree(target)
-            shutil.copytree(source, target)
-            return target / "index.html"
-    return None
+    store = ctx.validation_results_store
+    keys = store.list_keys()
+    # Nothing rendered when nothing was validated (every file unchanged since the last run).
+    if not keys:
+        return None
+    for key in keys:
+        store.set(key, _escaped(store.get(key)))
+    (site,) = ctx.get_docs_sites_urls(only_if_exists=False)
+    source = Path(urlparse(site["site_url"] or "").path).parent
+    if source.exists():
+        shutil.rmtree(source)  # pages of earlier exports in this process
+    # Only this run's validations and their suites (a process may have validated others).
+    suites = {
+        key.expectation_suite_identifier.name: key.expectation_suite_identifier for key in keys
+    }
+    ctx.build_data_docs(resource_identifiers=[*keys, *suites.values()])
+    for key in keys:
+        store.remove_key(key)
+    built = temp_path(target)
+    shutil.copytree(source, built)
+    old = temp_path(target)
+    if target.exists():
+        target.rename(old)
+    built.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target / "index.html"
+
+
+def _escaped(result):
+    """Return a validation result whose observed values are HTML-escaped text."""
+    for outcome in result.results:
+        outcome.result = _escape_values(outcome.result)
+    return result
+
+
+def _escape_values(value):
+    """Return value with every string inside it HTML-escaped (dicts and lists walked)."""
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {key: _escape_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escape_values(item) for item in value]
+    return value
 
 
 def _to_pandas(frame: pl.DataFrame):
@@ -161,7 +193,9 @@ def _gx_hits(sheet: str, frame: pl.DataFrame, data_docs: bool) -> list[tuple[Che
     batch_definition, suite, checks = _suite(sheet)
     data = {"dataframe": _to_pandas(frame)}
     if data_docs:
-        (result,) = _checkpoint(sheet).run(batch_parameters=data).run_results.values()
+        result = _validation_definition(sheet).run(
+            batch_parameters=data, result_format=RESULT_FORMAT
+        )
     else:
         result = batch_definition.get_batch(batch_parameters=data).validate(
             suite, result_format=RESULT_FORMAT
@@ -213,7 +247,7 @@ def validate_sheets(
     `frame` is the concatenation of every file's typed rows; `skip_cells` holds
     (file_id, excel_row, field) already reported as type errors, so a value that could not be
     cast is not reported a second time as empty. With `data_docs` (GX only), the validation
-    goes through a checkpoint that also renders Data Docs (see export_data_docs).
+    is stored for Data Docs (see export_data_docs).
     """
     if frame.is_empty():
         return []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from firescore.intake.pipeline import ReadFile
 from firescore.issues import SEVERITY_ZH
+from firescore.publish.atomic import atomic_path
 
 
 def quarantine(files: list[ReadFile], out_dir: Path) -> list[Path]:
@@ -19,7 +20,9 @@ def quarantine(files: list[ReadFile], out_dir: Path) -> list[Path]:
         target = out_dir / sub.quarter / "rejected" / sub.unit_code / sub.sha256[:12]
         target.mkdir(parents=True, exist_ok=True)
         for path in sub.paths:
-            shutil.copy2(path, target / path.name)
+            # Atomic, so a run that dies mid-copy never leaves half a file under the real name.
+            with atomic_path(target / path.name) as tmp:
+                shutil.copy2(path, tmp)
         lines = [
             f"文件：{sub.rel_path}",
             f"单位：{sub.unit_code}    接收时间：{sub.received_at:%Y-%m-%d %H:%M}",
@@ -29,6 +32,7 @@ def quarantine(files: list[ReadFile], out_dir: Path) -> list[Path]:
         ]
         lines += [f"[{SEVERITY_ZH[i.severity]}] {i.message}" for i in read.issues]
         report = target / "问题清单.txt"
-        report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with atomic_path(report) as tmp:
+            tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
         reports.append(report)
     return reports

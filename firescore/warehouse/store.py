@@ -15,12 +15,9 @@ from firescore.intake.discover import InboxNote
 from firescore.intake.fire_grade import as_stored
 from firescore.intake.pipeline import ReadFile
 from firescore.registry import Registries
+from firescore.warehouse.lock import WarehouseBusy, busy_message
 
 log = logging.getLogger(__name__)
-
-
-class WarehouseBusy(Exception):
-    """Another process holds the warehouse; the message is Chinese."""
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -30,9 +27,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(path), read_only=read_only and path.exists())
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise WarehouseBusy(
-                f"数据仓库 {path} 正被另一个 firescore 进程使用，请等其结束后再运行"
-            ) from exc
+            raise WarehouseBusy(busy_message(path, None)) from exc
         raise
     if not read_only:
         con.execute(
