@@ -63,7 +63,7 @@ def test_markup_in_an_argument_is_printed_literally(tmp_path):
     result = invoke("run", "--quarter", MARKUP, "--config", str(ROOT / "firescore.toml"))
     assert_no_traceback(result)
     assert result.exit_code == 2
-    assert f"无法识别的考核季度“{MARKUP}”" in result.output
+    assert f"无法识别的考核季度「{MARKUP}」" in result.output
 
     district = tiny_district(tmp_path)
     run_quarter(load_config(district.config), "2026Q2")
