@@ -6,13 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
 import firescore.quarter as plain
 from firescore.config import load_config
-from firescore.quarter import Steps, run_quarter
+from firescore.quarter import quarter_run, run_quarter
 from tests.office import ROOT, firescore, office_env, tiny_district
 
 HOLD = """
@@ -75,25 +74,25 @@ def test_a_second_run_is_refused_at_once_naming_the_holder(tmp_path):
     assert not district.warehouse.exists()
 
 
-@pytest.mark.parametrize("stage", ["discover", "validate"])
-def test_the_lock_is_held_from_discover_to_the_end_of_the_run(tmp_path, stage):
+def test_the_lock_is_held_from_discover_to_the_end_of_publish(tmp_path):
     district = tiny_district(tmp_path)
-    seen = {}
-
-    def colliding(step):
-        """Run a second `firescore run` from inside this stage of the first."""
-
-        def step_with_a_second_run(*args):
-            seen["second"] = second_run(district)
-            return step(*args)
-
-        return step_with_a_second_run
-
-    step = {"discover": plain.discover_files, "validate": plain.validate_new}[stage]
-    steps = replace(Steps(), **{stage: colliding(step)})
-    summary = run_quarter(load_config(district.config), "2026Q2", steps)
-    assert summary.units_scored == 4  # the first run is unharmed
-    assert_refused(seen["second"], os.getpid())
+    second = []
+    # run_quarter's stages, with a second `firescore run` started before discover and after
+    # the last publish stage.
+    with quarter_run(load_config(district.config), "2026Q2") as run:
+        second.append(second_run(district))
+        files = [
+            read for batch in plain.discover_files(run) for read in plain.read_batch(run, batch)
+        ]
+        plain.load_new(run, plain.validate_new(run, files))
+        plain.score(run)
+        plain.publish_leader(run)
+        plain.publish_units(run)
+        plain.publish_checks(run)
+        second.append(second_run(district))
+    assert run.summary.units_scored == 4  # the first run is unharmed
+    for process in second:
+        assert_refused(process, os.getpid())
 
 
 def test_a_reader_holding_the_warehouse_does_not_block_a_run(tmp_path):
