@@ -71,7 +71,9 @@ def open_log(path: Path) -> Path:
     root.addHandler(handler)
     root.setLevel(min(root.level or logging.INFO, logging.INFO))
     logging.captureWarnings(True)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Prefect API call
+    # Engineers' noise even for the log: one line per Prefect API call, GX's import chatter.
+    for name in ("httpx", "great_expectations"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     _handler = handler
     return candidate
 
