@@ -245,14 +245,17 @@ def test_describe_names_blocks_grades_veto_and_deadline(scheme):
     assert "10日内" in text["报送时限"]
     assert list(text)[:3] == ["考核方案", "考核年度", "镇街组分值"]
     assert "优秀比例" not in text  # the 优秀 share is switched off in the sample
+    assert "双降" not in text["火灾形势"]  # require_fall is off in the sample
 
 
 def test_describe_follows_the_scheme_switches(tmp_path):
     def edit(data):
         data["veto"]["groups"] = {"镇街组": False, "部门组": False}
         data["excellent_share"]["enabled"] = True
+        data["fire"]["require_fall"] = True
 
     text = dict(describe_scheme(load_scheme(_write_variant(tmp_path, edit))))
+    assert "执行“双降”：起数比去年同期下降方得满分" in text["火灾形势"]
     assert text["一票否决"].startswith("适用于无：")
     assert text["优秀比例"] == "优秀不超过本组参与排名单位的30%，超出者按排名降为良好。"
 

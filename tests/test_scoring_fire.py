@@ -163,3 +163,70 @@ def test_veto_switch_for_departments():
     assert bm01["veto_reason"] == "本年累计发生较大及以上火灾：F2026-003（2026-05-02，重大）"
     assert (bm02["veto"], bm02["grade"], bm02["rank"]) == (False, "优秀", 1)
     assert bm01["total"] < bm02["total"] == Decimal("100.00")
+
+
+def _double_fall_case(con):
+    """Five streets whose 起数 and 亡人 fell, stood still or rose against last year (history)."""
+    for code in ("JD01", "JD02", "JD03", "JD04", "JD05"):
+        add_unit(con, code, "镇街组")
+    q2 = detachment_file(con, "2026Q2")
+    this_year = [
+        ("JD01", 0), ("JD01", 0),  # 2 fires, as last year
+        ("JD02", 1),  # 1 fire, 1 death: fewer than last year's 3 fires, 2 deaths
+        ("JD03", 1),  # 1 fire, 1 death: the same as last year
+        ("JD05", 0), ("JD05", 0), ("JD05", 0),  # 3 fires against 1
+    ]  # fmt: skip
+    for n, (street, deaths) in enumerate(this_year):
+        fire_row(
+            con, q2, 3 + n, f"F2026-{n:03d}", f"2026-05-{n + 1:02d} 10:00", street, deaths=deaths
+        )
+    last_year = [("JD01", 0), ("JD01", 0), ("JD02", 2), ("JD02", 0), ("JD02", 0), ("JD03", 1)]
+    last_year.append(("JD05", 0))
+    for n, (street, deaths) in enumerate(last_year):
+        history_fire(con, f"H-{n:03d}", f"2025-05-{n + 1:02d} 10:00", street, deaths=deaths)
+
+
+def _count_and_deaths(con) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per street, the points of 起数 and 亡人 (10 each of the street's 25)."""
+    units = ("JD01", "JD02", "JD03", "JD04", "JD05")
+    return {u: tuple(r[2] for r in ledger_rows(con, u, "fire")[:2]) for u in units}
+
+
+def test_double_fall_off_by_default_no_rise_is_full_and_deaths_absolute():
+    con = warehouse()
+    _double_fall_case(con)
+
+    run_scoring(con, scheme(), "2026Q2")
+
+    assert _count_and_deaths(con) == {
+        "JD01": (q6(10), q6(10)),  # 2 fires vs 2: no rise, full
+        "JD02": (q6(10), q6(5)),  # fewer fires; 1 death: 1 − 0.5
+        "JD03": (q6(10), q6(5)),  # 1 vs 1: no rise, full; 1 death: 1 − 0.5
+        "JD04": (q6(10), q6(10)),  # no fire either year
+        "JD05": (q6(6), q6(10)),  # 3 vs 1: rise 2/max(1, 10) = 0.2 -> 1 − 0.2/0.5 = 0.6
+    }
+
+
+def test_double_fall_switch_requires_fires_and_deaths_to_fall():
+    def require_fall(data):
+        data["fire"]["require_fall"] = True
+
+    con = warehouse()
+    _double_fall_case(con)
+
+    run_scoring(con, scheme(require_fall), "2026Q2")
+
+    assert _count_and_deaths(con) == {
+        # 2 vs 2 did not fall: target 2 − 1 = 1, excess 1/max(2, 10) = 0.1 -> 1 − 0.1/0.5 = 0.8
+        "JD01": (q6(8), q6(10)),
+        "JD02": (q6(10), q6(5)),  # both fell: full 起数; 亡人 still 1 − 0.5 × 1 death
+        "JD03": (q6(8), q6(0)),  # 1 vs 1: excess 1/10 -> 0.8; 1 death vs 1: no fall -> 0
+        "JD04": (q6(10), q6(10)),  # 0 and 0: nothing to fall from
+        "JD05": (q6(4), q6(10)),  # 3 vs target 0: excess 3/10 = 0.3 -> 1 − 0.3/0.5 = 0.4
+    }
+    why = reasons(con, "JD03", "fire")
+    assert why["count"] == (
+        "火灾起数：本年累计1起，去年同期1起，未实现下降（双降：目标为比去年同期少1起），"
+        "超出目标1起，按max(去年同期, 10)计上升率10%（上升率达50%不得分），得分系数0.8（F2026-003）"
+    )
+    assert why["deaths"] == "亡人：本年累计1人，去年同期1人，未实现下降（双降），得分系数0"

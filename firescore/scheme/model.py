@@ -155,6 +155,8 @@ class FireRules(_Model):
     floor: FireFloor
     zero_at_rise: FireZeroAtRise
     per_death: NonNegative
+    # 双降 (seed 002): 起数 and 亡人 earn full marks only when they fell year on year.
+    require_fall: bool = False
     lowest_grade: str
     grade_tables: Annotated[list[GradeTable], Field(min_length=1)]
 

@@ -131,6 +131,7 @@ def _table_rows(scheme: Scheme) -> dict[str, list[tuple[Any, ...]]]:
             ("excellent_enabled", Decimal(int(scheme.excellent_share.enabled)), None),
             ("excellent_fallback_grade", None, scheme.excellent_share.fallback_grade),
             ("default_region", None, scheme.default_region),
+            ("fire_require_fall", Decimal(int(fire.require_fall)), None),
         ],
     }
     return rows

@@ -89,22 +89,41 @@ figures AS (
     WHERE u.applicable
 ),
 
+-- 双降 (scheme fire.require_fall): 起数 and 亡人 must fall year on year for full marks.
+-- 起数 that did not fall is measured against a target of last year − 1 (the smallest fall);
+-- 亡人 that did not fall scores 0. Zero fires or deaths this year needs no fall.
+no_fall AS (
+    SELECT
+        f.*,
+        p.num = 1 AND f.item IN ('count', 'deaths') AND f.cur > 0 AND f.cur >= f.base AS no_fall
+    FROM figures AS f
+    CROSS JOIN (SELECT num FROM scheme_params WHERE key = 'fire_require_fall') AS p
+),
+
+switched AS (
+    SELECT
+        *,
+        cur - base + CASE WHEN no_fall AND item = 'count' THEN 1 ELSE 0 END AS excess
+    FROM no_fall
+),
+
 scored AS (
     SELECT
         *,
-        -- rise = (cur − base) / max(base, floor)
-        dec_div(cur - base, greatest(base, floor)) AS rise,
+        -- rise = (cur − base) / max(base, floor); under 双降 the excess over last year − 1
+        dec_div(excess, greatest(base, floor)) AS rise,
         CASE
+            WHEN item = 'deaths' AND no_fall THEN 0
             WHEN item = 'deaths' THEN greatest(0, 1 - dec_mul(per_event, cur))
-            WHEN cur <= base THEN 1
-            ELSE greatest(0, 1 - dec_div(cur - base, dec_mul(greatest(base, floor), zero_at_rise)))
+            WHEN excess <= 0 THEN 1
+            ELSE greatest(0, 1 - dec_div(excess, dec_mul(greatest(base, floor), zero_at_rise)))
         END::DECIMAL(38, 12) AS ratio,
         dec_mul(block_points, share) AS max_points,
         CASE WHEN grp = '部门组'
             THEN format('（按监管场所类型{}统计）', array_to_string(place_types, '、'))
             ELSE ''
         END AS scope
-    FROM figures
+    FROM switched
 )
 
 SELECT
@@ -115,9 +134,19 @@ SELECT
     max_points,
     dec_mul(max_points, ratio) AS points,
     CASE
+        WHEN item = 'deaths' AND no_fall THEN format(
+            '{}{}：本年累计{}{}，去年同期{}{}，未实现下降（双降），得分系数0',
+            item_name, scope, fmt_num(cur), measure, fmt_num(base), measure)
         WHEN item = 'deaths' THEN format(
             '{}{}：本年累计{}{}，每{}扣本项{}，得分系数{}',
             item_name, scope, fmt_num(cur), measure, measure, fmt_pct(per_event), fmt_num(ratio))
+        WHEN no_fall THEN format(
+            '{}{}：本年累计{}{}，去年同期{}{}，未实现下降（双降：目标为比去年同期少1{}），'
+            || '超出目标{}{}，按max(去年同期, {})计上升率{}（上升率达{}不得分），得分系数{}{}',
+            item_name, scope, fmt_num(cur), measure, fmt_num(base), measure, measure,
+            fmt_num(excess), measure, fmt_num(floor), fmt_pct(rise),
+            fmt_pct(zero_at_rise), fmt_num(ratio),
+            CASE WHEN fire_ids IS NOT NULL THEN '（' || fire_ids || '）' ELSE '' END)
         WHEN cur <= base THEN format(
             '{}{}：本年累计{}{}，去年同期{}{}，未上升，得分系数1{}',
             item_name, scope, fmt_num(cur), measure, fmt_num(base), measure,
