@@ -13,23 +13,27 @@ from datetime import date, datetime
 DISTRICT = "渝中区"
 
 # 11 streets of 渝中区, in the order of seed 004: (name, 区域类型, high-rise buildings).
+# 渝中区 is a 中心城区 district, so every street takes seed 002's 中心城区 I01 target
+# ("2026年11月底前，中心城区高层建筑接入覆盖率达到100%").
 # 南纪门 is given no high-rise buildings so that I01 has 分母 0 (not applicable) once.
 STREETS: tuple[tuple[str, str, int], ...] = (
     ("解放碑街道", "中心城区", 262),
     ("朝天门街道", "中心城区", 148),
     ("七星岗街道", "中心城区", 121),
     ("南纪门街道", "中心城区", 0),
-    ("菜园坝街道", "其他", 50),
+    ("菜园坝街道", "中心城区", 50),
     ("大溪沟街道", "中心城区", 48),
     ("两路口街道", "中心城区", 133),
     ("上清寺街道", "中心城区", 109),
     ("石油路街道", "中心城区", 95),
     ("大坪街道", "中心城区", 141),
-    ("化龙桥街道", "其他", 62),
+    ("化龙桥街道", "中心城区", 62),
 )
 
-# Departments (部门组) named in seed 004 or typical for a district, with 监管场所类型:
-# the place types whose fires count against them. Empty = fire block not applicable.
+# Departments (部门组), each named as 责任单位 in seed 003 or 004 (data_samples/README.md
+# quotes the words), with 监管场所类型: the place types whose fires count against them.
+# Empty = fire block not applicable. 体育场馆 and 机关办公场所 fires count against no
+# department: no seed names a unit responsible for them.
 DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("区发展改革委", ()),
     ("区教委", ("学校", "幼儿园")),
@@ -47,10 +51,10 @@ DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("区市场监管局", ("商场市场",)),
     ("区公安分局", ("宾馆饭店",)),
     ("区应急局", ("危化品经营场所",)),
-    ("区国资委", ()),
-    ("区体育局", ("体育场馆",)),
+    ("区文明办", ()),
+    ("区委政法委", ()),
     ("区民族宗教委", ("宗教场所",)),
-    ("区机关事务局", ("机关办公场所",)),
+    ("区委宣传部", ()),
 )
 
 FIRE_DETACHMENT = ("ZD01", "区消防救援支队")
@@ -88,7 +92,7 @@ TASKS: tuple[TaskTemplate, ...] = (
         "落实行业部门监管责任",
         "落实“每季度一次形势研判，每年一次隐患整治、一次明查暗访、一次约谈培训”机制，将消防安全融入行业日常管理",
         ("区教委", "区民政局", "区卫生健康委", "区商务委", "区文化旅游委"),
-        ("区市场监管局", "区体育局"),
+        ("区市场监管局",),
         "持续开展",
         "2",
         "name",
@@ -198,7 +202,7 @@ TASKS: tuple[TaskTemplate, ...] = (
         "重要节事消防安全保卫",
         "重要节日、重大活动期间开展“蓝盾”系列集中夜查行动，督促落实火灾防范措施",
         ("区公安分局",),
-        ("区文化旅游委", "区商务委", "区民族宗教委", "区体育局"),
+        ("区文化旅游委", "区商务委", "区民族宗教委"),
         "持续开展",
         "1",
         "name",
@@ -315,7 +319,7 @@ TASKS: tuple[TaskTemplate, ...] = (
         "深化消防宣传“五进”",
         "深化消防宣传进企业、进农村、进社区、进学校、进家庭，开展提示性、警示性、季节性宣传",
         (S,),
-        ("区教委", "区文化旅游委", "区机关事务局"),
+        ("区教委", "区文化旅游委", "区委宣传部"),
         "持续开展",
         "1",
         "name",
@@ -339,18 +343,18 @@ TASKS: tuple[TaskTemplate, ...] = (
         "name",
     ),
     TaskTemplate(
-        "机关办公场所消防安全管理",
-        "对区级机关办公场所开展消防安全检查，落实消防设施维护保养和防火巡查制度",
-        ("区机关事务局",),
+        "强化消防安全宣传培训",
+        "将消防安全宣传培训融入普法宣传、社会综合治理、精神文明建设、平安社区创建等工作，纳入国民素质教育、公务员培训、职业技能培训等",
+        ("区委宣传部",),
         (),
         "2026年6月底前",
         "1",
         "code",
     ),
     TaskTemplate(
-        "体育场馆消防安全检查",
-        "对体育场馆、健身场所开展消防安全检查，重大赛事活动前开展专项检查",
-        ("区体育局",),
+        "推动社会多元共治",
+        "将火灾风险排查融入网格管理范畴，完善火灾隐患举报投诉机制，建立“吹哨人”制度",
+        ("区委政法委",),
         (),
         "持续开展",
         "1",
@@ -358,7 +362,7 @@ TASKS: tuple[TaskTemplate, ...] = (
     ),
     TaskTemplate(
         "高层住宅小区疏散逃生演练",
-        "将高层住宅小区疏散逃生演练纳入民生实事项目，每个社区至少组织开展1次演练",
+        "将高层住宅小区疏散逃生演练纳入民生实事项目，每个高层住宅小区每年至少组织开展1次演练",
         (S,),
         ("区应急局",),
         "2026年9月",
@@ -507,10 +511,6 @@ MISSING_TASK_ROWS: frozenset[tuple[str, str, str]] = frozenset({("2026Q2", "BM14
 INDICATOR_VALUES: dict[tuple[str, str, str], tuple[int, int | None]] = {
     ("2026Q1", "JD04", "I01"): (0, 0),  # no high-rise buildings: not applicable
     ("2026Q2", "JD04", "I01"): (0, 0),
-    ("2026Q1", "JD05", "I01"): (28, 50),  # 56%: meets 其他 50%, would fail 中心城区 70%
-    ("2026Q2", "JD05", "I01"): (32, 50),  # 64%: meets 其他 60%
-    ("2026Q1", "JD11", "I01"): (33, 62),  # 53.2%: meets 其他 50%
-    ("2026Q2", "JD11", "I01"): (40, 62),  # 64.5%: meets 其他 60%
     ("2026Q2", "JD06", "I01"): (30, 48),  # 62.5% of 80% -> 6 x 0.78125 = 4.6875
     ("2026Q1", "JD03", "I06"): (38, 40),  # 95% of 100% -> 3 x 0.95 = 2.85
     ("2026Q2", "JD08", "I02"): (45, 50),  # 90% of 95% -> 5 x 0.947368...

@@ -189,11 +189,11 @@ def test_task_sheet_lists_exactly_the_units_tasks_with_deadline_and_role(sample,
 def test_indicator_sheet_lists_the_groups_indicators_with_targets(templates):
     street = openpyxl.load_workbook(templates["JD05"])[
         "工作指标"
-    ]  # 区域类型 其他: I01 Q3 target 70%
+    ]  # 区域类型 中心城区: I01 Q3 target 90%
     rows = {street.cell(r, 1).value: street.cell(r, 6).value for r in rows_by_key(street).values()}
     assert list(rows) == ["I01", "I02", "I03", "I04", "I05", "I06", "I07"]
     assert (rows["I01"], rows["I02"], rows["I04"], rows["I07"]) == (
-        "不低于70%",
+        "不低于90%",
         "不低于95%",
         "本季度不少于3",
         "全年不少于2（第四季度核算）",

@@ -44,7 +44,7 @@ FIXED = (2026, 7, 1, 0, 0, 0)  # zip entry times and document dates of every wri
 BASES = {
     "JD01": Q2 / "JD01" / "解放碑街道二季度考核材料.xlsx",
     "BM02": Q2 / "BM02" / "区教委二季度考核材料.xlsx",
-    "BM17": Q2 / "BM17" / "区国资委2026年二季度消防考核.xlsx",
+    "BM17": Q2 / "BM17" / "区文明办2026年二季度消防考核.xlsx",
     "ZD01": Q2 / "ZD01" / "区消防救援支队2026年第二季度火灾情况统计.xlsx",
     "XAB": Q2 / "XAB" / "2026年第二季度考核加减分事项汇总.xlsx",
 }
