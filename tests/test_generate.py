@@ -197,3 +197,27 @@ def test_bad_usage_exits_2(argv, capsys):
         main(argv)
     assert exc.value.code == 2
     assert capsys.readouterr().err
+
+
+def test_every_unit_and_task_of_the_sample_names_its_source_in_the_readme():
+    # data_samples/README.md "Where every number comes from": a unit or task added to the
+    # sample without a seed quotation (or a "default" mark) fails here.
+    readme = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
+    sources = readme.split("## Where every number comes from", 1)[1].split("\n## ", 1)[0]
+    units_table = sources.split("### Units", 1)[1].split("### Tasks", 1)[0]
+    tasks_table = sources.split("### Tasks", 1)[1].split("### Indicators", 1)[0]
+    with (SAMPLE_DIR / "units.csv").open(encoding="utf-8") as f:
+        units = [(r["单位代码"], r["单位名称"]) for r in csv.DictReader(f)]
+    with (SAMPLE_DIR / "tasks.csv").open(encoding="utf-8") as f:
+        tasks = [(r["任务编号"], r["重点任务"]) for r in csv.DictReader(f)]
+    assert "JD01–JD11" in units_table  # the streets, cited together
+    assert [(c, n) for c, n in units if not c.startswith("JD") and n not in units_table] == []
+    assert all(f"| {t} {title}" in tasks_table for t, title in tasks), [
+        t for t, title in tasks if f"| {t} {title}" not in tasks_table
+    ]
+    rows = [line for line in tasks_table.splitlines() if re.match(r"\| T\d\d ", line)]
+    assert all('"' in row or "**default**" in row for row in rows)
+    # every street takes the district's region (渝中区 is 中心城区, seed 002)
+    with (SAMPLE_DIR / "units.csv").open(encoding="utf-8") as f:
+        regions = {r["区域类型"] for r in csv.DictReader(f) if r["考核组"] == "镇街组"}
+    assert regions == {"中心城区"}
