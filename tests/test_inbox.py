@@ -222,6 +222,19 @@ def test_basic_info_naming_another_unit_by_name_is_an_error(tiny):
     ]
 
 
+def test_file_in_an_unregistered_folder_is_not_told_to_name_that_folder(tiny):
+    from firescore.intake.pipeline import Earlier, intake
+
+    tmp_path, scheme, registries = tiny
+    street_file(tmp_path / "inbox" / Q / "JD99" / "报表.xlsx")
+    subs = discover(tmp_path / "inbox", Q, scheme, registries).submissions
+    (read,) = intake(subs, Q, scheme, registries, Limits(), Earlier.none(), engine="polars")
+    # "应为：JD99" would ask the unit to write a code that is in no register.
+    assert [i.message for i in read.issues if i.severity == "error"] == [
+        "收件箱文件夹“JD99”不是单位名册中的单位代码，无法确定发件单位"
+    ]
+
+
 def test_config_limit_of_wrong_type_is_refused_naming_the_key(tmp_path):
     text = (ROOT / "firescore.toml").read_text(encoding="utf-8")
     for bad, shown in (("true", "true"), ('"200"', "'200'"), ("2.5", "2.5")):

@@ -1,5 +1,6 @@
 -- severity: error
--- 基本信息 单位代码 must be the unit whose inbox folder the file arrived in.
+-- 基本信息 单位代码 must be the unit whose inbox folder the file arrived in. A folder that is not
+-- a unit is reported by 01_sender_unknown alone: its name is no code a unit could write.
 select
     b.file_id,
     '基本信息' as sheet,
@@ -11,3 +12,4 @@ select
 from basic as b
 join files as f using (file_id)
 where b.unit_code is not null and b.unit_code <> f.unit_code
+    and f.unit_code in (select unit_code from units)
