@@ -327,7 +327,9 @@ def test_check_never_passes_a_file_the_run_would_not_read(tmp_path):
         code, output = _check(path)
         assert code == 1, output
         assert "通过" not in output
-        assert f"正式运行时不会读取此文件：{path.name}{reason}" in output
+        # The name and the reason apart, as the run lists them (not "备注.csvCSV 文件名…").
+        assert f"{path.name}：{reason}" in output
+        assert "正式运行时同样不会读取" in output
 
 
 def test_status_lists_what_is_not_read_and_judges_like_check(tmp_path):

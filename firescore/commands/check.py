@@ -37,7 +37,7 @@ def check_file(path: Path, config: Config, scheme: Scheme, registries: Registrie
     reason = not_a_submission(path)
     if reason is not None:
         # The run would not read it either: it would be listed as ignored, never scored.
-        message = f"正式运行时不会读取此文件：{path.name}{reason}"
+        message = f"{path.name}：{reason}（正式运行时同样不会读取）"
         return CheckReport(path, [Issue(str(path), "error", "not_a_submission", message)])
     (probe,) = read_files(
         [_submission(path, "?", "?", tz)], scheme, registries, config.limits, sheets=[BASIC_SHEET]
