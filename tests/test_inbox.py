@@ -209,6 +209,17 @@ def test_stray_csv_beside_a_workbook_is_ignored_not_a_version(tiny):
     assert [n.rel_path for n in found.notes] == [f"{Q}/JD01/备注.csv"]
 
 
+def test_files_windows_leaves_in_a_folder_are_passed_over_without_a_note(tiny):
+    tmp_path, scheme, registries = tiny
+    street_file(tmp_path / "inbox" / Q / "JD01" / "报表.xlsx")
+    # Explorer writes these beside pictures and customised folders; no unit sent them.
+    for name in ("Thumbs.db", "desktop.ini", "~$报表.xlsx", ".DS_Store"):
+        (tmp_path / "inbox" / Q / "JD01" / name).write_bytes(b"x")
+    found = discover(tmp_path / "inbox", Q, scheme, registries)
+    assert [s.file_name for s in found.submissions] == ["报表.xlsx"]
+    assert found.notes == []
+
+
 def test_basic_info_naming_another_unit_by_name_is_an_error(tiny):
     from firescore.intake.pipeline import Earlier, intake
 

@@ -44,6 +44,7 @@ _CSV_NAME = re.compile(
 # What a spreadsheet would run as a formula (CSV injection): never taken from the receipt log.
 _FORMULA_START = ("=", "+", "-", "@")
 _SYMLINK = "是符号链接（快捷方式），为防止读取收件箱以外的文件，不予读取"
+_WINDOWS_FILES = frozenset({"thumbs.db", "desktop.ini"})
 _NO_QUARTER_FOLDER = "收件箱中没有本季度的文件夹，未收到任何文件；请核对收件箱路径（配置 paths.inbox 或 --inbox）和季度"
 
 
@@ -207,9 +208,9 @@ def _not_a_unit_folder(entry: Path, quarter: str) -> str | None:
 
 
 def _is_system_file(path: Path) -> bool:
-    """Return whether a name is hidden or a lock file Excel/WPS leaves (~$book.xlsx): such files
-    are the system's, not a unit's, and are passed over without a note."""
-    return path.name.startswith((".", "~$"))
+    """Return whether a name is hidden, a lock file Excel/WPS leaves (~$book.xlsx) or one Windows
+    Explorer writes (Thumbs.db, desktop.ini): the system's, not a unit's, passed over silently."""
+    return path.name.startswith((".", "~$")) or path.name.lower() in _WINDOWS_FILES
 
 
 def _unit_folder(
