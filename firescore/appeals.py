@@ -324,3 +324,79 @@ def write_rulings_workbook(
     path = out_dir / rulings_file_name(quarter)
     write_template(path, context, office_unit, instructions=False)
     return path
+
+
+RULINGS_TABLE_SQL = """
+INSERT INTO appeal_rulings
+    (quarter, unit_code, item_code, item_name, lost, ruling, corrected_lost, claim, note,
+     file_name, sha256, ruling_cell)
+SELECT $quarter, unit_code, item_code, item_name, lost, ruling, corrected_lost, claim, note,
+       $file_name, $sha256, ruling_cell
+FROM rulings
+"""
+
+
+def load_rulings(
+    con: duckdb.DuckDBPyConnection, inbox: Path, quarter: Quarter, limits: Limits
+) -> list[str]:
+    """Replace the quarter's rulings from inbox/<q>/申诉/申诉处理_<q>.xlsx; return notes on it.
+
+    A workbook with an error is not used at all (like a submission), and the notes say why;
+    rows without 处理结果 are disputes still open.
+    """
+    con.execute("DELETE FROM appeal_rulings WHERE quarter = $q", {"q": quarter})
+    path = inbox / quarter / APPEALS_DIR / rulings_file_name(quarter)
+    if not path.is_file() or path.is_symlink():
+        return []
+    sha256 = sha256_of(path)
+    file_id = f"{quarter}/{APPEALS_DIR}/{sha256}"
+    read = read_file((path,), file_id, [contract(RULINGS_SHEET)], limits)
+    issues = list(read.issues)
+    sheet = read.sheets.get(RULINGS_SHEET)
+    frame = None
+    if sheet is not None:
+        frame, cast_issues, failed = cast_sheet(sheet)
+        issues += cast_issues
+        issues += validate_sheets(sheet.contract, frame, {file_id: sheet}, failed, engine="polars")
+        issues += [
+            i for row in frame.iter_rows(named=True) for i in ruling_issues(file_id, sheet, row)
+        ]
+    where = f"{quarter}/{APPEALS_DIR}/{path.name}"
+    errors = [i.message for i in issues if i.severity == ERROR]
+    if errors or frame is None:
+        return [f"{where} 有错误，申诉处理结果均未采用：{message}" for message in errors]
+    rows = frame.filter(pl.col("ruling").is_not_null()).with_columns(
+        ruling_cell=pl.col("excel_row").map_elements(
+            lambda r: sheet.cell("ruling", r), return_dtype=pl.Utf8
+        )
+    )
+    con.register("rulings", rows.to_arrow())
+    try:
+        con.execute(
+            RULINGS_TABLE_SQL, {"quarter": quarter, "file_name": path.name, "sha256": sha256}
+        )
+    finally:
+        con.unregister("rulings")
+    open_rows = frame.height - rows.height
+    return [f"{where}：尚有 {open_rows} 项申诉未填写处理结果"] if open_rows else []
+
+
+def ruling_issues(file_id: str, sheet: SheetData, row: dict[str, Any]) -> list[Issue]:
+    """Return the error of a 更正 without a corrected value below the published lost points."""
+    if row["ruling"] != "更正":
+        return []
+    corrected = row["corrected_lost"]
+    if corrected is not None and corrected < row["lost"]:
+        return []
+    return [
+        cell_issue(
+            file_id,
+            ERROR,
+            "ruling_without_correction",
+            sheet=RULINGS_SHEET,
+            cell=sheet.cell("corrected_lost", row["excel_row"]),
+            column_name="更正后失分",
+            value=sheet.typed_as("corrected_lost", row["excel_row"]),
+            expected=f"“处理结果”为“更正”时填写更正后的失分，应小于原失分 {row['lost']}",
+        )
+    ]

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from firescore.appeals import load_rulings
 from firescore.config import Config, load_config
 from firescore.intake.discover import Inbox, Submission, discover
 from firescore.intake.expectations import export_data_docs
@@ -314,6 +315,8 @@ def load_new(run: QuarterRun, files: list[ReadFile]) -> tuple[None, str]:
 def score(run: QuarterRun) -> tuple[None, str]:
     """Score the quarter in the warehouse and read the scored quarter back for the publishers."""
     scheme, config = run.scheme, run.config
+    # The office's rulings on disputes (申诉处理) are scored as ledger rows of their own.
+    run.summary.notes += load_rulings(run.con, config.inbox, run.quarter, config.limits)
     run_scoring(run.con, scheme, run.quarter)
     run.meta = PublishMeta(
         district=scheme.district,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -161,3 +163,60 @@ def test_the_appeal_folder_is_not_a_unit_folder_nor_a_stray(appealed):
     inbox = discover(config.inbox, "2026Q2", scheme, registries)
     assert not [n for n in inbox.notes if "申诉" in n.rel_path]
     assert not [s for s in inbox.submissions if "申诉" in s.rel_path]
+
+
+@pytest.fixture(scope="module")
+def ruled(appealed):
+    """The office upholds the T26 dispute (lost 3.46 → 0) and rejects the other; run again."""
+    root, config, _, _ = appealed
+    before = scores(config)
+    book = openpyxl.load_workbook(config.out / "2026Q2" / "申诉处理_2026Q2.xlsx")
+    ws = book["申诉处理"]
+    for row in ws.iter_rows(min_row=4):
+        if row[2].value == "T26":
+            row[7].value, row[8].value, row[9].value = "更正", 0, "经核实拉练记录，开展次数为2次"
+        elif row[2].value:
+            row[7].value, row[9].value = "维持", "火灾发生在辖区内，按规定计入"
+    book.save(config.inbox / "2026Q2" / "申诉" / "申诉处理_2026Q2.xlsx")
+    summary = run_quarter(config, "2026Q2")
+    return config, before, scores(config), summary
+
+
+def scores(config) -> dict[str, Decimal]:
+    """Return each unit's 2026Q2 total from the warehouse."""
+    with duckdb.connect(str(config.warehouse), read_only=True) as con:
+        return dict(
+            con.execute(
+                "SELECT unit_code, total FROM unit_scores WHERE quarter = '2026Q2'"
+            ).fetchall()
+        )
+
+
+def test_an_upheld_ruling_gives_back_exactly_its_points_as_a_ledger_row(ruled):
+    config, before, after, summary = ruled
+    # JD07 is a street: all four blocks apply (45 + 25 + 25 + 5 = 100), so 3.46 block points
+    # given back are 3.46 points of the total.
+    assert after["JD07"] - before["JD07"] == Decimal("3.46")
+    assert {u: t for u, t in after.items() if u != "JD07"} == {
+        u: t for u, t in before.items() if u != "JD07"
+    }
+    with duckdb.connect(str(config.warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            SELECT unit_code, block, points, contribution, rule_id, source_sheet, source_cell, reason
+            FROM ledger WHERE quarter = '2026Q2' AND rule_id = '申诉更正'
+            """
+        ).fetchall()
+        disputed = con.execute(
+            "SELECT points FROM ledger WHERE quarter = '2026Q2' AND unit_code = 'JD07' "
+            "AND item_id = 'T26'"
+        ).fetchall()
+    assert [r[:7] for r in rows] == [
+        ("JD07", "adjustment", Decimal("3.46"), Decimal("3.46"), "申诉更正", "申诉处理", "H4")
+    ]
+    assert rows[0][7] == (
+        "申诉更正：加强微型消防站建设原失分3.46分，经申诉更正为0分，返还3.46分："
+        "经核实拉练记录，开展次数为2次（依据申诉处理_2026Q2.xlsx 申诉处理!H4）"
+    )
+    assert disputed == [(Decimal("0"),)]  # the disputed row itself is never edited
+    assert not [n for n in summary.notes if "申诉" in n]  # nothing open, nothing refused

@@ -268,3 +268,22 @@ CREATE TABLE IF NOT EXISTS quarter_releases (
     reason   VARCHAR,                        -- why a final quarter was reopened
     PRIMARY KEY (quarter, seq)
 );
+
+-- Rulings on disputes (申诉处理), replaced per quarter by each run from the office's
+-- inbox/<quarter>/申诉/申诉处理_<quarter>.xlsx (firescore/appeals.py). A 更正 becomes a ledger
+-- row of rule 申诉更正 (scoring/sql/65_appeals.sql).
+CREATE TABLE IF NOT EXISTS appeal_rulings (
+    quarter        VARCHAR NOT NULL,
+    unit_code      VARCHAR NOT NULL,
+    item_code      VARCHAR NOT NULL,       -- 项目编号 on the forms
+    item_name      VARCHAR NOT NULL,
+    lost           DECIMAL(38, 12) NOT NULL,  -- the published lost points (block scale)
+    ruling         VARCHAR NOT NULL,       -- 维持 or 更正
+    corrected_lost DECIMAL(38, 12),        -- 更正: the lost points after the ruling
+    claim          VARCHAR,
+    note           VARCHAR,                -- 处理说明, shown to the unit
+    file_name      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    ruling_cell    VARCHAR,                -- the cell of 处理结果
+    PRIMARY KEY (quarter, unit_code, item_code)
+);
