@@ -220,3 +220,16 @@ def test_an_upheld_ruling_gives_back_exactly_its_points_as_a_ledger_row(ruled):
     )
     assert disputed == [(Decimal("0"),)]  # the disputed row itself is never edited
     assert not [n for n in summary.notes if "申诉" in n]  # nothing open, nothing refused
+
+
+def test_the_leader_workbook_shows_each_ruling_with_points_before_and_after(ruled):
+    config = ruled[0]
+    book = openpyxl.load_workbook(config.out / "2026Q2" / "考核结果_2026Q2.xlsx")
+    assert book.sheetnames.index("申诉处理") == book.sheetnames.index("扣分明细") + 1
+    rows = table(book["申诉处理"])
+    assert [(r[0], r[2], r[5], r[6], r[7]) for r in rows] == [
+        ("JD07", "T26", "更正", 3.46, 0),
+        ("JD07", "火灾形势·火灾起数", "维持", 2, 2),
+    ]
+    assert rows[0][4] == "本季度开展微型消防站拉练2次，进展表误填为0"
+    assert rows[1][8] == "火灾发生在辖区内，按规定计入"

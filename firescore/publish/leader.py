@@ -43,6 +43,7 @@ LOST_POINTS_SHEET = "扣分明细"
 SUBMISSIONS_SHEET = "报送情况"
 ISSUES_SHEET = "校验问题"
 NOTES_SHEET = "说明"
+RULINGS_SHEET = "申诉处理"
 SHEET_ORDER = (
     RANKING_SHEET,
     *GROUPS,
@@ -81,6 +82,8 @@ def write_leader_workbook(path: Path, meta: PublishMeta, data: QuarterData) -> N
         # Details behind the totals.
         write_score_details_sheet(workbook, fmt, meta, data.ledger, names)
         write_lost_points_sheet(workbook, fmt, meta, data.ledger, names)
+        if data.rulings:  # only in a quarter whose disputes the office has ruled on
+            write_rulings_sheet(workbook, fmt, meta, data.rulings)
         write_submissions_sheet(workbook, fmt, meta, data.submissions)
         write_issues_sheet(workbook, fmt, heading(meta, ISSUES_SHEET), data.issues)
         write_notes_sheet(workbook, fmt, meta, data.scores)
@@ -253,6 +256,39 @@ def write_lost_points_sheet(
         lost_points_columns(),
         [lost_points_values(row, block_names) for row in ledger if row["is_lost"]],
     )
+
+
+def write_rulings_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, rulings: list[Row]
+) -> None:
+    """申诉处理: each dispute ruled on, with the lost points before and after the ruling."""
+    ws = workbook.add_worksheet(RULINGS_SHEET)
+    columns = [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("项目编号", "center", 16),
+        Column("项目", "wrap", 26),
+        Column("申诉理由", "wrap", 40),
+        Column("处理结果", "center", 10),
+        Column("原失分", "score", 10),
+        Column("处理后失分", "score", 10),
+        Column("处理说明", "wrap", 40),
+    ]
+    rows = [
+        (
+            r["unit_code"],
+            r["unit_name"],
+            r["item_code"],
+            r["item_name"],
+            r["claim"],
+            r["ruling"],
+            r["lost"],
+            r["lost_after"],
+            r["note"],
+        )
+        for r in rulings
+    ]
+    write_table(ws, fmt, heading(meta, RULINGS_SHEET), columns, rows)
 
 
 def write_submissions_sheet(

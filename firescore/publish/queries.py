@@ -8,7 +8,7 @@ shown_ledger (largest remainder, adding up to their block). The round() here onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -179,6 +179,7 @@ class QuarterData:
     submissions: list[dict[str, Any]]
     issues: list[dict[str, Any]]
     block_names: dict[str, str]  # ledger block -> Chinese name, in display order
+    rulings: list[dict[str, Any]] = field(default_factory=list)  # 申诉处理, by unit and item
 
     @property
     def ranked(self) -> list[dict[str, Any]]:
@@ -201,7 +202,26 @@ def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) ->
         submissions=fetch_rows(con, SUBMISSIONS_SQL, quarter=quarter, timezone=timezone),
         issues=fetch_rows(con, ISSUES_SQL, quarter=quarter),
         block_names=block_names(con),
+        rulings=fetch_rows(con, RULINGS_SQL, quarter=quarter),
     )
+
+
+RULINGS_SQL = """
+SELECT
+    r.unit_code,
+    coalesce(u.unit_name, r.unit_code) AS unit_name,
+    r.item_code,
+    r.item_name,
+    r.claim,
+    r.ruling,
+    r.lost,
+    CASE WHEN r.ruling = '更正' THEN r.corrected_lost ELSE r.lost END AS lost_after,
+    r.note
+FROM appeal_rulings AS r
+LEFT JOIN units AS u ON u.unit_code = r.unit_code
+WHERE r.quarter = $quarter
+ORDER BY r.unit_code, r.item_code
+"""
 
 
 def block_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
