@@ -9,6 +9,7 @@ from pathlib import Path
 
 CONFIG_NAME = "firescore.toml"
 LOG_NAME = "firescore.log"
+LOG_DIR = "logs"  # under the output folder: out/logs/firescore.log
 
 
 class ConfigError(Exception):
@@ -39,12 +40,12 @@ class Config:
     limits: Limits = Limits()
     office: str = ""  # issuing office, under every sheet's title (渝中区消防安全委员会办公室)
     attachment: str | None = None  # 附件 label top left of the leaders' workbooks (附件1)
-    log: Path | None = None  # the engineers' log file; None: <out>/firescore.log
+    log: Path | None = None  # the engineers' log file; None: <out>/logs/firescore.log
 
     @property
     def log_file(self) -> Path:
         """Return where tracebacks and library log lines go (never the office's console)."""
-        return self.log if self.log is not None else self.out / LOG_NAME
+        return self.log if self.log is not None else self.out / LOG_DIR / LOG_NAME
 
     def with_overrides(self, **paths: Path | None) -> Config:
         """Return a copy with the given non-empty paths replaced (CLI flags)."""

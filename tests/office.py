@@ -31,7 +31,7 @@ class District:
 def tiny_district(root: Path, log: Path | None = None, tasks_jd02: list | None = None) -> District:
     """Write registries, two street files (JD02's rejected) and a firescore.toml under root.
 
-    The log file is the default (<out>/firescore.log) unless ``log`` is given.
+    The log file is the default (<out>/logs/firescore.log) unless ``log`` is given.
     """
     units, tasks = write_registries(root / "reg")
     inbox = root / "inbox"
@@ -56,7 +56,7 @@ def tiny_district(root: Path, log: Path | None = None, tasks_jd02: list | None =
         f'warehouse = "{warehouse}"\n' + (f'log = "{log}"\n' if log else ""),
         encoding="utf-8",
     )
-    return District(root, config, inbox, out, warehouse, log or out / "firescore.log")
+    return District(root, config, inbox, out, warehouse, log or out / "logs" / "firescore.log")
 
 
 def office_env(**extra: str) -> dict[str, str]:
