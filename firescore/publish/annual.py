@@ -18,10 +18,10 @@ from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import yes_no
 from firescore.publish.formats import Formats
 from firescore.publish.meta import chinese_datetime
-from firescore.publish.queries import GROUPS, fetch_rows
+from firescore.publish.queries import fetch_rows
 from firescore.publish.results_csv import CSV_ENCODING, two_decimals
-from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
-from firescore.scheme import QUARTER_NUMERALS, Quarter, Scheme, describe_scheme
+from firescore.publish.sheets import Column, Heading, group_sections, write_sections, write_table
+from firescore.scheme import GROUPS, QUARTER_NUMERALS, Quarter, Scheme, describe_scheme
 from firescore.warehouse.releases import drafts_among
 
 log = logging.getLogger(__name__)
@@ -209,16 +209,7 @@ def write_all_groups_sheet(
 ) -> None:
     """年度排名: one table per group under its own heading, as ranks restart in each group."""
     ws = workbook.add_worksheet(RANKING_SHEET)
-    sections = []
-    for group in GROUPS:
-        group_rows = [row for row in rows if row["grp"] == group]
-        sections.append(
-            Section(
-                annual_columns(meta),
-                [annual_values(row) for row in group_rows],
-                heading=f"{group}（{len(group_rows)}个单位）",
-            )
-        )
+    sections = group_sections(rows, lambda _: annual_columns(meta), annual_values)
     write_sections(ws, fmt, meta.heading(RANKING_SHEET), sections)
 
 

@@ -54,16 +54,46 @@ def ranking_values(row: Row) -> tuple[Any, ...]:
     )
 
 
-def lost_points_columns() -> list[Column]:
-    """Return the columns of a lost-points table (扣分明细, and the units' feedback)."""
+def ledger_item_columns(item_width: int) -> list[Column]:
+    """Return the leading columns of a ledger table: unit, block, item, full points, points."""
     return [
         Column("单位代码", "center", 12),
         Column("单位名称", "text", 24),
         Column("板块", "center", 14),
         Column("项目编号", "center", 12),
-        Column("项目", "wrap", 30),
+        Column("项目", "wrap", item_width),
         Column("满分", "score", 10),
         Column("得分", "score", 10),
+    ]
+
+
+def ledger_item_values(row: Row, block_names: Mapping[str, str]) -> tuple[Any, ...]:
+    """Return a ledger row's cells under ledger_item_columns."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        block_names.get(row["block"], row["block"]),
+        row["item_code"],
+        row["item_name"],
+        item_max_points(row),
+        row["points"],
+    )
+
+
+def score_details_columns() -> list[Column]:
+    """Return the columns of 得分明细: every ledger row with its explanation."""
+    return [*ledger_item_columns(36), Column("说明", "wrap", 60)]
+
+
+def score_details_values(row: Row, block_names: Mapping[str, str]) -> tuple[Any, ...]:
+    """Return one ledger row's cells in 得分明细."""
+    return (*ledger_item_values(row, block_names), row["reason"])
+
+
+def lost_points_columns() -> list[Column]:
+    """Return the columns of a lost-points table (扣分明细, and the units' feedback)."""
+    return [
+        *ledger_item_columns(30),
         Column("失分", "score", 10),
         Column("原因", "wrap", 50),
         Column("来源文件", "wrap", 30),
@@ -75,13 +105,7 @@ def lost_points_columns() -> list[Column]:
 def lost_points_values(row: Row, block_names: Mapping[str, str]) -> tuple[Any, ...]:
     """Return one lost-points ledger row's cells."""
     return (
-        row["unit_code"],
-        row["unit_name"],
-        block_names.get(row["block"], row["block"]),
-        row["item_code"],
-        row["item_name"],
-        item_max_points(row),
-        row["points"],
+        *ledger_item_values(row, block_names),
         row["lost"],
         row["reason"],
         source_file_text(row),

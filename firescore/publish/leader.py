@@ -16,11 +16,12 @@ from firescore.publish.columns import (
     Row,
     issue_columns,
     issue_values,
-    item_max_points,
     lost_points_columns,
     lost_points_values,
     ranking_columns,
     ranking_values,
+    score_details_columns,
+    score_details_values,
     submission_columns,
     submission_values,
 )
@@ -30,7 +31,7 @@ from firescore.publish.queries import QuarterData
 from firescore.publish.sheets import (
     Column,
     Heading,
-    Section,
+    group_sections,
     table_width_pixels,
     write_sections,
     write_table,
@@ -107,16 +108,9 @@ def write_ranking_sheet(
     header, never one list whose ranks start again halfway down.
     """
     ws = workbook.add_worksheet(RANKING_SHEET)
-    sections = []
-    for group in GROUPS:
-        group_rows = [row for row in rows if row["grp"] == group]
-        sections.append(
-            Section(
-                ranking_columns(group_rows, block_names),
-                [ranking_values(row) for row in group_rows],
-                heading=f"{group}（{len(group_rows)}个单位）",
-            )
-        )
+    sections = group_sections(
+        rows, lambda group: ranking_columns(group, block_names), ranking_values
+    )
     write_sections(ws, fmt, heading(meta, RANKING_SHEET), sections)
 
 
@@ -214,30 +208,8 @@ def write_score_details_sheet(
 ) -> None:
     """得分明细: every ledger row, by unit, block and item."""
     ws = workbook.add_worksheet(SCORE_DETAILS_SHEET)
-    columns = [
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 24),
-        Column("板块", "center", 14),
-        Column("项目编号", "center", 12),
-        Column("项目", "wrap", 36),
-        Column("满分", "score", 10),
-        Column("得分", "score", 10),
-        Column("说明", "wrap", 60),
-    ]
-    rows = [
-        (
-            row["unit_code"],
-            row["unit_name"],
-            block_names.get(row["block"], row["block"]),
-            row["item_code"],
-            row["item_name"],
-            item_max_points(row),
-            row["points"],
-            row["reason"],
-        )
-        for row in ledger
-    ]
-    write_table(ws, fmt, heading(meta, SCORE_DETAILS_SHEET), columns, rows)
+    rows = [score_details_values(row, block_names) for row in ledger]
+    write_table(ws, fmt, heading(meta, SCORE_DETAILS_SHEET), score_details_columns(), rows)
 
 
 def write_lost_points_sheet(

@@ -7,7 +7,7 @@ several tables (排名总表: one per group), each under its own heading and hea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from firescore.publish import formats
 from firescore.publish.formats import Formats
 from firescore.publish.rows import display_width, fit_row, text_width
+from firescore.scheme import GROUPS
 
 Kind = Literal["text", "center", "wrap", "label", "score", "factor", "integer", "datetime", "date"]
 
@@ -61,6 +62,24 @@ class Section:
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
     heading: str | None = None
+
+
+def group_sections(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Callable[[list[Mapping[str, Any]]], Sequence[Column]],
+    values: Callable[[Mapping[str, Any]], Sequence[Any]],
+) -> list[Section]:
+    """Return one table per group (镇街组, then 部门组) under its own heading.
+
+    Ranks restart in each group, so each group is its own table with its own header, never
+    one list whose ranks start again halfway down. `columns` gets the group's rows.
+    """
+    sections = []
+    for group in GROUPS:
+        group_rows = [row for row in rows if row["grp"] == group]
+        heading = f"{group}（{len(group_rows)}个单位）"
+        sections.append(Section(columns(group_rows), [values(r) for r in group_rows], heading))
+    return sections
 
 
 @dataclass(frozen=True)
