@@ -689,6 +689,40 @@ ADJUSTMENTS: dict[str, tuple[tuple[str, str, float | None, str, str, date], ...]
             "渝中消委办〔2026〕11号",
             date(2026, 6, 22),
         ),
+        # After the 较大 fire of 2026-05-17 in a 餐饮场所: the department answering for
+        # 餐饮场所 is criticised by the city and summoned (-7: 良好 instead of 优秀).
+        (
+            "BM09",
+            "通报批评（市级）",
+            None,
+            "七星岗“5·17”较大火灾暴露餐饮场所行业监管不到位",
+            "渝消委办〔2026〕27号",
+            date(2026, 5, 28),
+        ),
+        (
+            "BM09",
+            "被约谈",
+            None,
+            "餐饮场所消防安全专项整治推进缓慢",
+            "渝中消委办〔2026〕18号",
+            date(2026, 6, 5),
+        ),
+        (
+            "BM13",
+            "通报批评（区级）",
+            None,
+            "公共消防设施建设项目选址用地保障滞后",
+            "渝中消委办〔2026〕19号",
+            date(2026, 6, 24),
+        ),
+        (
+            "JD08",
+            "通报批评（区级）",
+            None,
+            "电动自行车进楼入户、飞线充电整治不力",
+            "渝中消委办〔2026〕20号",
+            date(2026, 6, 26),
+        ),
     ),
 }
 

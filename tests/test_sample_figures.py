@@ -3,6 +3,7 @@ calculator (SCORING.md "What is shown adds up"), and scanned for internal keys."
 
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -154,3 +155,23 @@ def test_rank_change_is_a_number_or_chiping(out):
     changes = [c for c in changes if c is not None and c != "较上季度"]
     assert "持平" in changes and "—" not in changes
     assert all(re.fullmatch(r"[↑↓]\d+|持平", c) for c in changes), changes
+
+
+def test_the_sample_quarter_spreads_like_a_real_one(out):
+    # data_samples/README.md "The spread of 2026Q2": three grades in each group, a tie, a vetoed
+    # street, units that rose and fell by several ranks since 2026Q1.
+    def results(quarter: str) -> dict[str, dict[str, str]]:
+        with (out / quarter / "results.csv").open(encoding="utf-8-sig") as f:
+            return {r["unit_code"]: r for r in csv.DictReader(f)}
+
+    q1, q2 = results("2026Q1"), results(QUARTER)
+    for group in ("镇街组", "部门组"):
+        assert len({r["grade"] for r in q2.values() if r["group"] == group}) >= 3, group
+    # BM09 区商务委: 91.72 − 5 (通报批评（市级）) − 2 (被约谈) = 84.72; BM13: 90.59 − 3 = 87.59
+    assert (q2["BM09"]["total"], q2["BM09"]["grade"]) == ("84.72", "良好")
+    assert (q2["BM13"]["total"], q2["BM13"]["grade"]) == ("87.59", "良好")
+    assert q2["BM06"]["total"] == q2["BM08"]["total"] and q2["BM06"]["rank"] == q2["BM08"]["rank"]
+    assert (q2["JD03"]["veto"], q2["JD03"]["grade"]) == ("true", "不合格")
+    moves = {u: int(q1[u]["rank"]) - int(q2[u]["rank"]) for u in q2}
+    assert moves["BM11"] >= 5 and moves["JD04"] >= 3  # rose
+    assert moves["JD09"] <= -3 and moves["BM13"] <= -3  # fell
