@@ -233,3 +233,13 @@ def test_the_leader_workbook_shows_each_ruling_with_points_before_and_after(rule
     ]
     assert rows[0][4] == "本季度开展微型消防站拉练2次，进展表误填为0"
     assert rows[1][8] == "火灾发生在辖区内，按规定计入"
+
+
+def test_the_unit_reads_its_rulings_in_its_feedback(ruled):
+    config = ruled[0]
+    book = openpyxl.load_workbook(config.out / "2026Q2" / "单位反馈" / "JD07_两路口街道.xlsx")
+    texts = [r[4] for r in table(book["得分情况"]) if r[0] == "申诉处理"]
+    assert texts == [
+        "T26 加强微型消防站建设：更正，失分 3.46 → 0；经核实拉练记录，开展次数为2次",
+        "火灾形势·火灾起数 火灾起数：维持，失分 2 → 2；火灾发生在辖区内，按规定计入",
+    ]

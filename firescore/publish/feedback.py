@@ -82,6 +82,7 @@ def publish_feedback(
     submissions = {row["unit_code"]: row for row in data.submissions}
     lost = group_by_unit(row for row in data.ledger if row["is_lost"])
     issues = group_by_unit(data.issues)
+    rulings = group_by_unit(data.rulings)
 
     # Every unit scored or expected to submit this quarter, in display order.
     units = list(scores) + [code for code in submissions if code not in scores]
@@ -101,6 +102,7 @@ def publish_feedback(
             lost=lost.get(code, []),
             issues=issues.get(code, []),
             block_names=data.block_names,
+            rulings=tuple(rulings.get(code, [])),
         )
         # A unit's data is as of the receipt of the file used (else the deadline), not of the
         # quarter's newest file: a late file elsewhere does not restamp every unit's workbook.
@@ -168,6 +170,7 @@ class UnitFeedback:
     lost: list[Row]  # ledger rows that lost points
     issues: list[Row]
     block_names: dict[str, str]  # ledger block -> Chinese name, as the scheme names them
+    rulings: tuple[Row, ...] = ()  # the office's rulings on this unit's disputes (申诉处理)
 
 
 def feedback_file_name(code: str, name: str) -> str:
@@ -260,9 +263,20 @@ def summary_rows(meta: PublishMeta, unit: UnitFeedback) -> list[tuple[Any, ...]]
                 rank_change_text(score["rank_change"]) or "无上季度排名",
             ),
         ]
+    rows += [("申诉处理", None, None, None, ruling_text(r)) for r in unit.rulings]
     rows.append(("报送情况", None, None, None, submission_text(unit.submission)))
     rows.append(("数据截至", None, None, None, chinese_datetime(meta.as_of_local())))
     return rows
+
+
+def ruling_text(ruling: Row) -> str:
+    """Return one ruling as the unit reads it: item, result, lost points before → after, why."""
+    before, after = (
+        format(ruling["lost"].normalize(), "f"),
+        format(ruling["lost_after"].normalize(), "f"),
+    )
+    note = f"；{ruling['note']}" if ruling["note"] else ""
+    return f"{ruling['item_code']} {ruling['item_name']}：{ruling['ruling']}，失分 {before} → {after}{note}"
 
 
 def scale_text(scale: Decimal) -> str:
