@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from firescore.appeals import load_rulings
+from firescore.atomic import remove_stale_temps
 from firescore.config import Config, load_config
 from firescore.intake.discover import Inbox, Submission, discover
 from firescore.intake.expectations import export_data_docs
@@ -37,7 +38,6 @@ from firescore.publish import (
     publish_feedback,
     publish_quarter,
 )
-from firescore.publish.atomic import remove_stale_temps
 from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
 from firescore.registry import Registries, load_registries

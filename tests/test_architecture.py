@@ -47,3 +47,36 @@ def test_every_file_architecture_md_names_under_firescore_exists():
     named = [n for n in tree_paths() if n.startswith("firescore/")]
     stale = [n for n in named if not any(ROOT.glob(n.rstrip("/")))]
     assert stale == [], f"ARCHITECTURE.md names what no longer exists: {stale}"
+
+
+# The pipeline's layers, lowest first: a module may import its own layer or a lower one, never a
+# higher one (intake knows nothing of the warehouse; the warehouse nothing of publishing).
+LAYERS = [
+    ("firescore.intake", 1),
+    ("firescore.warehouse", 2),
+    ("firescore.publish", 3),
+    ("firescore.commands", 4),
+]
+
+
+def layer_of(module: str) -> int | None:
+    """Return the layer of a firescore module, or None for the shared base and the wiring on top."""
+    for prefix, layer in LAYERS:
+        if module == prefix or module.startswith(prefix + "."):
+            return layer
+    return None
+
+
+def test_imports_point_down_the_pipeline_never_up():
+    upward = []
+    for path in sorted((ROOT / "firescore").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        own = layer_of(module)
+        if own is None:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for imported in re.findall(r"^\s*(?:from|import) (firescore[\w.]*)", text, re.M):
+            theirs = layer_of(imported)
+            if theirs is not None and theirs > own:
+                upward.append(f"{module} imports {imported}")
+    assert upward == []

@@ -19,8 +19,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from firescore.atomic import atomic_path
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
-from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import ranking_columns
 from firescore.publish.feedback import feedback_file_name
 from firescore.publish.leader import chart_axis

@@ -22,6 +22,7 @@ import polars as pl
 
 from firescore.config import Config
 from firescore.intake.discover import discover
+from firescore.intake.history import history_frame
 from firescore.intake.pipeline import EMPTY_EARLIER, Earlier, ReadFile, intake
 from firescore.issues import ERROR
 from firescore.publish.queries import SUBMISSIONS_SQL, fetch_rows
@@ -32,7 +33,6 @@ from firescore.warehouse.file import reading
 from firescore.warehouse.store import (
     accepted_fire_ids,
     connect,
-    history_frame,
     load_files,
     load_notes,
 )

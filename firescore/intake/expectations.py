@@ -21,10 +21,10 @@ from urllib.parse import urlparse
 
 import polars as pl
 
+from firescore.atomic import temp_path
 from firescore.intake.contracts import Column, Contract, load_contracts
 from firescore.intake.reader import SheetData
 from firescore.issues import ERROR, Issue, cell_issue
-from firescore.publish.atomic import temp_path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from firescore.config import Limits
-from firescore.intake.contracts import FIRE_SHEET, format_of
+from firescore.intake.contracts import FIRE_SHEET, contract, format_of
 from firescore.intake.discover import submission_of
-from firescore.intake.pipeline import read_files
+from firescore.intake.fire_grade import as_stored
+from firescore.intake.pipeline import ReadFile, read_files
 from firescore.issues import ERROR
 from firescore.registry import Registries, RegistryError
 from firescore.scheme import Scheme
-from firescore.warehouse.store import history_frame
 
 
 def read_history(
@@ -47,3 +47,17 @@ def read_history(
     if errors:
         raise RegistryError(errors)
     return history_frame(files)
+
+
+def history_frame(files: list[ReadFile]) -> pl.DataFrame:
+    """Return the fire history rows of readable history files, with their source file name."""
+    frames = [
+        as_stored(f.typed[FIRE_SHEET]).with_columns(
+            pl.lit(f.submission.file_name).alias("source_file")
+        )
+        for f in files
+        if FIRE_SHEET in f.typed
+    ]
+    if not frames:
+        return pl.DataFrame(schema={"source_file": pl.Utf8, **contract(FIRE_SHEET).typed_schema()})
+    return pl.concat(frames)

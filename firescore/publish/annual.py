@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 from xlsxwriter import Workbook
 
+from firescore.atomic import atomic_path
 from firescore.publish import formats
-from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import yes_no
 from firescore.publish.formats import Formats
 from firescore.publish.meta import chinese_datetime

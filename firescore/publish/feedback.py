@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 from xlsxwriter import Workbook
 
+from firescore.atomic import atomic_path
 from firescore.publish import formats
-from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import (
     issue_columns,
     issue_values,

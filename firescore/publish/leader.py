@@ -10,8 +10,8 @@ from typing import Any
 
 from xlsxwriter import Workbook
 
+from firescore.atomic import atomic_path
 from firescore.publish import formats
-from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import (
     Row,
     issue_columns,

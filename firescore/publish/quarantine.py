@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from firescore.atomic import atomic_path
 from firescore.intake.pipeline import ReadFile
 from firescore.issues import SEVERITY_ZH
-from firescore.publish.atomic import atomic_path
 
 
 def quarantine(files: list[ReadFile], out_dir: Path) -> list[Path]:

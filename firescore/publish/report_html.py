@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from firescore.publish.atomic import atomic_path
+from firescore.atomic import atomic_path
 from firescore.publish.columns import (
     issue_columns,
     issue_values,

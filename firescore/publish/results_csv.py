@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from firescore.publish.atomic import atomic_path
+from firescore.atomic import atomic_path
 
 RESULTS_CSV_NAME = "results.csv"
 # UTF-8 with a BOM: Excel (and WPS) take a CSV without one for the local code page (GBK).

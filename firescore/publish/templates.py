@@ -23,6 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from firescore.atomic import atomic_path
 from firescore.intake.contracts import (
     ADJUSTMENT_SHEET,
     BASIC_SHEET,
@@ -35,7 +36,6 @@ from firescore.intake.contracts import (
 )
 from firescore.intake.discover import optional_sheets, role_of
 from firescore.publish import formats
-from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import points_text
 from firescore.publish.feedback import UNSAFE_FILE_CHARS
 from firescore.publish.formats import Formats

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 from xlsxwriter import Workbook
 
+from firescore.atomic import atomic_path
 from firescore.publish import formats
-from firescore.publish.atomic import atomic_path
 from firescore.publish.columns import issue_columns, issue_values
 from firescore.publish.formats import Formats
 from firescore.publish.leader import ISSUES_SHEET, write_issues_sheet

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from firescore.publish.atomic import atomic_path, remove_stale_temps, temp_path
+from firescore.atomic import atomic_path, remove_stale_temps, temp_path
 from firescore.warehouse.lock import WarehouseBusy, busy_message, run_in_progress
 
 log = logging.getLogger(__name__)

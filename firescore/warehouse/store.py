@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from firescore.intake.contracts import BASIC_SHEET, FIRE_SHEET, contract, submitted_tables
+from firescore.intake.contracts import BASIC_SHEET, submitted_tables
 from firescore.intake.discover import InboxNote
 from firescore.intake.fire_grade import as_stored
 from firescore.intake.pipeline import ReadFile
@@ -282,17 +282,3 @@ def _column_rows(files: list[ReadFile]) -> pl.DataFrame:
     return pl.DataFrame(
         rows, schema={c: pl.Utf8 for c in ("sha256", "sheet", "field", "col_letter")}
     )
-
-
-def history_frame(files: list[ReadFile]) -> pl.DataFrame:
-    """Return the fire history rows of readable history files, with their source file name."""
-    frames = [
-        as_stored(f.typed[FIRE_SHEET]).with_columns(
-            pl.lit(f.submission.file_name).alias("source_file")
-        )
-        for f in files
-        if FIRE_SHEET in f.typed
-    ]
-    if not frames:
-        return pl.DataFrame(schema={"source_file": pl.Utf8, **contract(FIRE_SHEET).typed_schema()})
-    return pl.concat(frames)
