@@ -142,6 +142,36 @@ def submission_values(row: Row) -> tuple[Any, ...]:
     )
 
 
+def ruling_columns() -> list[Column]:
+    """Return the columns of the 申诉处理 table: each dispute ruled on, lost points before and after."""
+    return [
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("项目编号", "center", 16),
+        Column("项目", "wrap", 26),
+        Column("申诉理由", "wrap", 40),
+        Column("处理结果", "center", 10),
+        Column("原失分", "score", 10),
+        Column("处理后失分", "score", 10),
+        Column("处理说明", "wrap", 40),
+    ]
+
+
+def ruling_values(row: Row) -> tuple[Any, ...]:
+    """Return one ruling's cells."""
+    return (
+        row["unit_code"],
+        row["unit_name"],
+        row["item_code"],
+        row["item_name"],
+        row["claim"],
+        row["ruling"],
+        row["lost"],
+        row["lost_after"],
+        row["note"],
+    )
+
+
 def issue_columns() -> list[Column]:
     """Return the columns of a validation-issue table (校验问题, and the units' feedback)."""
     return [

@@ -20,6 +20,8 @@ from firescore.publish.columns import (
     lost_points_values,
     ranking_columns,
     ranking_values,
+    ruling_columns,
+    ruling_values,
     score_details_columns,
     score_details_values,
     submission_columns,
@@ -235,32 +237,8 @@ def write_rulings_sheet(
 ) -> None:
     """申诉处理: each dispute ruled on, with the lost points before and after the ruling."""
     ws = workbook.add_worksheet(RULINGS_SHEET)
-    columns = [
-        Column("单位代码", "center", 12),
-        Column("单位名称", "text", 24),
-        Column("项目编号", "center", 16),
-        Column("项目", "wrap", 26),
-        Column("申诉理由", "wrap", 40),
-        Column("处理结果", "center", 10),
-        Column("原失分", "score", 10),
-        Column("处理后失分", "score", 10),
-        Column("处理说明", "wrap", 40),
-    ]
-    rows = [
-        (
-            r["unit_code"],
-            r["unit_name"],
-            r["item_code"],
-            r["item_name"],
-            r["claim"],
-            r["ruling"],
-            r["lost"],
-            r["lost_after"],
-            r["note"],
-        )
-        for r in rulings
-    ]
-    write_table(ws, fmt, heading(meta, RULINGS_SHEET), columns, rows)
+    rows = [ruling_values(row) for row in rulings]
+    write_table(ws, fmt, heading(meta, RULINGS_SHEET), ruling_columns(), rows)
 
 
 def write_submissions_sheet(
