@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MACROS_FILE = SQL_DIR / "00_macros.sql"  # shared with the annual roll-up
-DERIVED_TABLES = ("ledger", "shown_ledger", "unit_scores", "submissions")
+DERIVED_TABLES = ("ledger", "shown_ledger", "unit_scores", "submissions", "follow_up")
 
 
 class ScoringError(Exception):

@@ -127,6 +127,7 @@ def test_leader_workbook_sheets_and_ranking(outputs):
         "部门组",
         "得分明细",
         "扣分明细",
+        "整改跟踪",
         "报送情况",
         "校验问题",
         "说明",

@@ -395,7 +395,7 @@ def test_every_row_is_as_tall_as_its_wrapped_text(book) -> None:
     (row,) = [r for r in range(1, details.max_row + 1) if details.cell(r, 8).value == LONG_REASON]
     assert details.row_dimensions[row].height >= 4 * line_height()
     lost = book["扣分明细"]
-    (row,) = [r for r in range(1, lost.max_row + 1) if lost.cell(r, 9).value == LONG_REASON]
+    (row,) = [r for r in range(1, lost.max_row + 1) if lost.cell(r, 10).value == LONG_REASON]
     assert lost.row_dimensions[row].height >= 4 * line_height()
 
 
@@ -427,16 +427,16 @@ def test_score_details_list_every_ledger_row(book) -> None:
 
 def test_lost_points_with_reason_and_source_cell(book) -> None:
     assert table(book["扣分明细"]) == [
-        ("JD01", "解放碑街道", "重点任务落实", "T02", "电动自行车集中充电设施建设", 5, 1.5, 3.5,
+        ("JD01", "解放碑街道", "重点任务落实", "T02", "电动自行车集中充电设施建设", 5, 1.5, 3.5, None,
          LONG_REASON, "解放碑街道_2026Q2.xlsx", "任务进展", "C6"),
         # 失分 = 满分 shown − 得分 shown (5.00 − 3.13), not the exact 1.875 rounded
-        ("JD01", "解放碑街道", "工作指标", "I02", "火灾隐患整改率", 5, 3.13, 1.87,
+        ("JD01", "解放碑街道", "工作指标", "I02", "火灾隐患整改率", 5, 3.13, 1.87, None,
          FORMULA_REASON, "解放碑街道_2026Q2.xlsx", "工作指标", "D5"),
-        ("JD02", "七星岗街道", "信息报送", None, "按时报送", 5, 4, 1,
+        ("JD02", "七星岗街道", "信息报送", None, "按时报送", 5, 4, 1, None,
          "逾期1天", "七星岗_修改.xlsx", None, None),
-        ("JD02", "七星岗街道", "加减分", None, "通报批评（区级）", None, -2.12, 2.12,
+        ("JD02", "七星岗街道", "加减分", None, "通报批评（区级）", None, -2.12, 2.12, None,
          "区政府通报批评", None, None, None),
-        ("JD03", "朝天门街道", "火灾形势", None, "亡人", 10, 0, 10,
+        ("JD03", "朝天门街道", "火灾形势", None, "亡人", 10, 0, 10, None,
          "较大火灾致3人死亡", "火灾情况_2026Q2.xlsx", "火灾情况", "G9"),
     ]  # fmt: skip
 
@@ -623,9 +623,10 @@ def test_feedback_veto_and_unranked_units(feedback: list[Path]) -> None:
 def test_feedback_lists_only_own_lost_points_and_issues(feedback: list[Path]) -> None:
     book = feedback_book(feedback, "JD01")
     assert headers(book["失分明细"]) == [
-        "板块", "项目编号", "项目", "满分", "得分", "失分", "原因", "来源文件", "工作表", "单元格",
+        "板块", "项目编号", "项目", "满分", "得分", "失分", "连续失分", "原因", "来源文件", "工作表",
+        "单元格",
     ]  # fmt: skip
-    assert [(r[1], r[5], r[9]) for r in table(book["失分明细"])] == [
+    assert [(r[1], r[5], r[10]) for r in table(book["失分明细"])] == [
         ("T02", 3.5, "C6"),
         ("I02", 1.87, "D5"),
     ]
@@ -686,7 +687,7 @@ def test_feedback_rows_fit_long_text_and_titles_are_never_cut(feedback: list[Pat
             str(r) for r in ws.merged_cells.ranges
         }
     lost = book["失分明细"]
-    (row,) = [r for r in range(1, lost.max_row + 1) if lost.cell(r, 7).value == LONG_REASON]
+    (row,) = [r for r in range(1, lost.max_row + 1) if lost.cell(r, 8).value == LONG_REASON]
     assert lost.row_dimensions[row].height >= 4 * line_height()
     issues = book["校验问题"]
     (row,) = [r for r in range(1, issues.max_row + 1) if issues.cell(r, 8).value == LONG_MESSAGE]

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from firescore.cli import app
 from firescore.config import load_config
 from firescore.quarter import run_quarter
+from tests.readback import short_rows, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 QUARTER = "2026Q2"
@@ -175,3 +176,55 @@ def test_the_sample_quarter_spreads_like_a_real_one(out):
     moves = {u: int(q1[u]["rank"]) - int(q2[u]["rank"]) for u in q2}
     assert moves["BM11"] >= 5 and moves["JD04"] >= 3  # rose
     assert moves["JD09"] <= -3 and moves["BM13"] <= -3  # fell
+
+
+def test_a_recurring_loss_is_flagged_and_a_recovery_shown_in_the_leader_workbook(out):
+    # data_samples/README.md "Scenario": JD06 大溪沟 leaves T06 未启动 in 2026Q1 and 2026Q2
+    # (0.94 lost each time); JD04 南纪门 lost 1.50 on T08 in 2026Q1 and full points in 2026Q2.
+    book = openpyxl.load_workbook(out / QUARTER / f"考核结果_{QUARTER}.xlsx")
+    lost = {(r["单位代码"], r["项目编号"]): r for r in records(book["扣分明细"], "单位代码")}
+    assert lost["JD06", "T06"]["连续失分"] == "连续2个季度"
+    assert lost["JD02", "T05"]["连续失分"] is None  # lost in 2026Q2 only
+    assert ("JD04", "T08") not in lost
+
+    assert book.sheetnames.index("整改跟踪") == book.sheetnames.index("扣分明细") + 1
+    ws = book["整改跟踪"]
+    streets, departments = tables(ws)
+    assert (len(streets), len(departments)) == (11, 20)  # every ranked unit, by group and rank
+    assert [r[0] for r in streets] == sorted(r[0] for r in streets)
+    follow_up = {r[1]: r for r in streets + departments}
+    jd06, jd04 = follow_up["JD06"], follow_up["JD04"]
+    assert "T06 可燃雨棚、突出外墙防护网整治“回头看”：连续2个季度，本季度失分0.94" in jd06[3]
+    assert jd04[4] == "T08 电动自行车安全隐患全链条整治：上季度失分1.50，本季度未失分"
+    assert "1项已整改（上季度失分1.50）" in jd04[5]
+    assert follow_up["JD01"][3:] == (None, None, "上季度无失分项目。")
+
+    # printable like the other sheets: landscape A4, one page wide, rows as tall as their text
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert short_rows(ws) == []
+
+    # 2026Q1 has no quarter before it in the year: nothing to follow up
+    q1 = openpyxl.load_workbook(out / "2026Q1" / "考核结果_2026Q1.xlsx")
+    assert "整改跟踪" not in q1.sheetnames
+    assert {r["连续失分"] for r in records(q1["扣分明细"], "单位代码")} == {None}
+
+
+def test_a_units_advice_marks_recurring_losses_and_lists_recovered_items(out):
+    def advice(code: str) -> dict[str, Any]:
+        (path,) = (out / QUARTER / "单位反馈").glob(f"{code}_*.xlsx")
+        book = openpyxl.load_workbook(path)
+        return {r["板块"]: r for r in records(book["整改建议"], "板块")}
+
+    jd06 = advice("JD06")["连续失分"]
+    assert (
+        "「T06 可燃雨棚、突出外墙防护网整治“回头看”」连续2个季度失分（本季度失分0.94）"
+        in (jd06["整改建议"])
+    )
+    assert jd06["失分"] is None  # already counted in its block's row
+    jd04 = advice("JD04")
+    assert jd04["已整改"]["整改建议"] == (
+        "以下项目上季度失分、本季度未再失分，已整改，请继续保持："
+        "「T08 电动自行车安全隐患全链条整治」（上季度失分1.50）。"
+    )
+    assert "连续失分" not in advice("JD01")

@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from firescore.publish.queries import SEVERITY_NAMES
+from firescore.publish.queries import RECOVERED, REPEATED, SEVERITY_NAMES
 from firescore.publish.sheets import Column
 from firescore.scheme import BLOCKS
 
 Row = dict[str, Any]
 
 NOT_SUBMITTED = frozenset({"未报送", "仅有退回文件"})
+QUARTERS_A_YEAR = 4  # the longest run of quarters in a row within a scheme year
 
 
 def ranking_columns(rows: Sequence[Row], block_names: Mapping[str, str]) -> list[Column]:
@@ -95,6 +96,7 @@ def lost_points_columns() -> list[Column]:
     return [
         *ledger_item_columns(30),
         Column("失分", "score", 10),
+        Column("连续失分", "center", 12, alert=STREAK_TEXTS),
         Column("原因", "wrap", 50),
         Column("来源文件", "wrap", 30),
         Column("工作表", "center", 12),
@@ -107,11 +109,75 @@ def lost_points_values(row: Row, block_names: Mapping[str, str]) -> tuple[Any, .
     return (
         *ledger_item_values(row, block_names),
         row["lost"],
+        streak_text(row["streak"]),
         row["reason"],
         source_file_text(row),
         row["source_sheet"],
         row["source_cell"],
     )
+
+
+def streak_text(streak: int | None) -> str | None:
+    """Return 连续2个季度 for an item lost that many quarters in a row; blank otherwise."""
+    return f"连续{streak}个季度" if streak else None
+
+
+STREAK_TEXTS = frozenset(streak_text(n) for n in range(2, QUARTERS_A_YEAR + 1))
+
+
+def follow_up_columns() -> list[Column]:
+    """Return the columns of 整改跟踪: per unit, items lost again, items recovered, conclusion."""
+    return [
+        Column("排名", "integer", 8),
+        Column("单位代码", "center", 12),
+        Column("单位名称", "text", 24),
+        Column("连续失分项目", "wrap", 50),
+        Column("已整改项目", "wrap", 44),
+        Column("结论", "wrap", 36),
+    ]
+
+
+def follow_up_values(row: Row) -> tuple[Any, ...]:
+    """Return one unit's cells in 整改跟踪 (row: a ranked unit with its follow-up items)."""
+    again, recovered = split_follow_up(row["follow_up"])
+    return (
+        row["rank"],
+        row["unit_code"],
+        row["unit_name"],
+        "\n".join(
+            f"{f['item_label']}：{streak_text(f['streak'])}，本季度失分{f['lost']}" for f in again
+        )
+        or None,
+        "\n".join(
+            f"{f['item_label']}：上季度失分{f['previous_lost']}，本季度未失分" for f in recovered
+        )
+        or None,
+        follow_up_conclusion(again, recovered, row["previous_ranked"]),
+    )
+
+
+def split_follow_up(items: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+    """Return a unit's follow-up items as (lost again: 连续失分, recovered: 已整改)."""
+    return (
+        [f for f in items if f["status"] == REPEATED],
+        [f for f in items if f["status"] == RECOVERED],
+    )
+
+
+def follow_up_conclusion(again: Sequence[Row], recovered: Sequence[Row], compared: bool) -> str:
+    """Return the one-line conclusion of a unit's follow-up."""
+    if not compared:
+        return "上季度未参加考核，无可对比项目。"
+    if not again and not recovered:
+        return "上季度无失分项目。"
+    parts = []
+    if again:
+        lost = sum((f["lost"] for f in again), Decimal(0))
+        parts.append(f"{len(again)}项连续失分（本季度共失分{lost}），应督促整改")
+    if recovered:
+        regained = sum((f["previous_lost"] for f in recovered), Decimal(0))
+        parts.append(f"{len(recovered)}项已整改（上季度失分{regained}）")
+    return "；".join(parts) + "。"
 
 
 def submission_columns() -> list[Column]:

@@ -25,11 +25,13 @@ from firescore.publish.columns import (
     lost_points_columns,
     lost_points_values,
     rank_change_text,
+    split_follow_up,
+    streak_text,
     yes_no,
 )
 from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_datetime
-from firescore.publish.queries import QuarterData, load_quarter
+from firescore.publish.queries import RECOVERED, REPEATED, QuarterData, load_quarter
 from firescore.publish.sheets import Column, Heading, write_table
 from firescore.scheme import BLOCKS
 
@@ -60,9 +62,14 @@ BLOCK_ADVICE: dict[str, str] = {
 }
 ISSUES_ADVICE = "请按「校验问题」表逐项修正（错误{errors}项、警告{warnings}项），下次报送前先自查。"
 NO_LOSS_ADVICE = "本季度各板块均未失分，请继续保持。"
+# 整改跟踪: items lost last quarter and again now, and items lost last quarter only.
+REPEATED_ADVICE = (
+    "以下项目上季度已失分、本季度再次失分，请列为整改重点，查明原因、限期整改：{items}。"
+)
+RECOVERED_ADVICE = "以下项目上季度失分、本季度未再失分，已整改，请继续保持：{items}。"
 MAX_ITEMS_NAMED = 5
 # Bump when the workbook layout changes, so every feedback workbook is written again.
-FEEDBACK_LAYOUT_VERSION = 2
+FEEDBACK_LAYOUT_VERSION = 3
 UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -83,6 +90,7 @@ def publish_feedback(
     lost = group_by_unit(row for row in data.ledger if row["is_lost"])
     issues = group_by_unit(data.issues)
     rulings = group_by_unit(data.rulings)
+    follow_up = group_by_unit(data.follow_up)
 
     # Every unit scored or expected to submit this quarter, in display order.
     units = list(scores) + [code for code in submissions if code not in scores]
@@ -103,6 +111,7 @@ def publish_feedback(
             issues=issues.get(code, []),
             block_names=data.block_names,
             rulings=tuple(rulings.get(code, [])),
+            follow_up=tuple(follow_up.get(code, [])),
         )
         # A unit's data is as of the receipt of the file used (else the deadline), not of the
         # quarter's newest file: a late file elsewhere does not restamp every unit's workbook.
@@ -171,6 +180,7 @@ class UnitFeedback:
     issues: list[Row]
     block_names: dict[str, str]  # ledger block -> Chinese name, as the scheme names them
     rulings: tuple[Row, ...] = ()  # the office's rulings on this unit's disputes (申诉处理)
+    follow_up: tuple[Row, ...] = ()  # items lost again (连续失分) or recovered (已整改)
 
 
 def feedback_file_name(code: str, name: str) -> str:
@@ -361,7 +371,7 @@ def write_advice_sheet(
 
 
 def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:
-    """Return (板块, 失分, 整改建议) per block that lost points, then for the issues."""
+    """Return (板块, 失分, 整改建议) per block that lost points, 连续失分 and 已整改, the issues."""
     by_block: dict[str, list[Row]] = defaultdict(list)
     for row in unit.lost:
         if row["block"] in BLOCK_ADVICE:
@@ -376,9 +386,10 @@ def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:
             by_block.items(), key=lambda kv: list(BLOCK_ADVICE).index(kv[0])
         )
     ]
+    issues: list[tuple[Any, ...]] = []
     if unit.issues:
         severities = [row["severity"] for row in unit.issues]
-        rows.append(
+        issues.append(
             (
                 "校验问题",
                 None,
@@ -387,7 +398,29 @@ def advice_rows(unit: UnitFeedback) -> list[tuple[Any, ...]]:
                 ),
             )
         )
-    return rows or [("—", None, NO_LOSS_ADVICE)]
+    if not rows and not issues:
+        rows = [("—", None, NO_LOSS_ADVICE)]
+    # 连续失分 and 已整改 follow the blocks they belong to, before the validation issues.
+    return rows + follow_up_advice(unit) + issues
+
+
+def follow_up_advice(unit: UnitFeedback) -> list[tuple[Any, ...]]:
+    """Return the 连续失分 row (items lost again, with quarters in a row) and the 已整改 row."""
+    again, recovered = split_follow_up(unit.follow_up)
+    rows: list[tuple[Any, ...]] = []
+    if again:
+        items = "；".join(
+            f"「{f['item_label']}」{streak_text(f['streak'])}失分（本季度失分{f['lost']}）"
+            for f in again
+        )
+        # 失分 stays blank: these points are already counted in their blocks' rows above
+        rows.append((REPEATED, None, REPEATED_ADVICE.format(items=items)))
+    if recovered:
+        items = "；".join(
+            f"「{f['item_label']}」（上季度失分{f['previous_lost']}）" for f in recovered
+        )
+        rows.append((RECOVERED, None, RECOVERED_ADVICE.format(items=items)))
+    return rows
 
 
 def item_list(rows: list[Row]) -> str:

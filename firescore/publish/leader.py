@@ -14,6 +14,8 @@ from firescore.atomic import atomic_path
 from firescore.publish import formats
 from firescore.publish.columns import (
     Row,
+    follow_up_columns,
+    follow_up_values,
     issue_columns,
     issue_values,
     lost_points_columns,
@@ -47,6 +49,7 @@ SUBMISSIONS_SHEET = "报送情况"
 ISSUES_SHEET = "校验问题"
 NOTES_SHEET = "说明"
 RULINGS_SHEET = "申诉处理"
+FOLLOW_UP_SHEET = "整改跟踪"
 SHEET_ORDER = (
     RANKING_SHEET,
     *GROUPS,
@@ -62,6 +65,13 @@ CHART_HEIGHT = 320
 CHART_AXIS_STEP = 5  # the value axis starts at the multiple of 5 a step below the lowest total
 CHART_MAX_TICKS = 8
 VETO_LABEL = "一票否决"
+# 说明 on 整改跟踪: what counts as the same item and how the quarters in a row are counted.
+FOLLOW_UP_NOTE = (
+    "同一项目（同一任务、同一指标、火灾形势的同一项、信息报送）上季度失分、本季度再次失分的，"
+    "在扣分明细中标注“连续N个季度”（在本年度内从本季度往前逐季连续计算，某季度未考核即中断）；"
+    "上季度失分、本季度未失分的列为已整改。加减分事项不作跟踪；经申诉更正的失分按更正后计。"
+    "年度第一季度不作对比。"
+)
 
 
 def leader_workbook_name(quarter: str) -> str:
@@ -87,6 +97,8 @@ def write_leader_workbook(path: Path, meta: PublishMeta, data: QuarterData) -> N
         write_lost_points_sheet(workbook, fmt, meta, data.ledger, names)
         if data.rulings:  # only in a quarter whose disputes the office has ruled on
             write_rulings_sheet(workbook, fmt, meta, data.rulings)
+        if data.previous_units:  # only when last quarter of the year was scored
+            write_follow_up_sheet(workbook, fmt, meta, data)
         write_submissions_sheet(workbook, fmt, meta, data.submissions)
         write_issues_sheet(workbook, fmt, heading(meta, ISSUES_SHEET), data.issues)
         write_notes_sheet(workbook, fmt, meta, data.scores)
@@ -241,6 +253,29 @@ def write_rulings_sheet(
     write_table(ws, fmt, heading(meta, RULINGS_SHEET), ruling_columns(), rows)
 
 
+def write_follow_up_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, data: QuarterData
+) -> None:
+    """整改跟踪: per ranked unit, items lost again (连续失分), items recovered (已整改), a conclusion.
+
+    One table per group, by rank like 排名总表, so a leader reads it beside the ranking.
+    """
+    ws = workbook.add_worksheet(FOLLOW_UP_SHEET)
+    items: dict[str, list[Row]] = {}
+    for item in data.follow_up:
+        items.setdefault(item["unit_code"], []).append(item)
+    rows = [
+        score
+        | {
+            "follow_up": items.get(score["unit_code"], []),
+            "previous_ranked": score["unit_code"] in data.previous_units,
+        }
+        for score in data.ranked
+    ]
+    sections = group_sections(rows, lambda _rows: follow_up_columns(), follow_up_values)
+    write_sections(ws, fmt, heading(meta, FOLLOW_UP_SHEET), sections)
+
+
 def write_submissions_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, submissions: list[Row]
 ) -> None:
@@ -282,6 +317,7 @@ def write_notes_sheet(
             "板块得分之和加加减分即总分；有板块不适用的单位，板块得分之和乘折算系数"
             "（100÷适用板块满分之和）后加加减分即总分。",
         ),
+        (FOLLOW_UP_SHEET, FOLLOW_UP_NOTE),
         ("数据截至", chinese_datetime(meta.as_of_local())),
         ("运行编号", meta.run_id),
         ("生成", "本表由 firescore 自动生成。"),

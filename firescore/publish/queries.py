@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from firescore.scheme import BLOCKS, GROUPS
+from firescore.scheme import BLOCKS, GROUPS, Quarter
 
 # Ledger rows outside the scheme's four blocks, shown after them: 加减分 and the clamp of the
 # total (SCORING.md §6–7). The four blocks are named by the scheme (scheme_blocks).
@@ -180,6 +180,9 @@ class QuarterData:
     issues: list[dict[str, Any]]
     block_names: dict[str, str]  # ledger block -> Chinese name, in display order
     rulings: list[dict[str, Any]] = field(default_factory=list)  # 申诉处理, by unit and item
+    # 整改跟踪: items lost again (连续失分) or recovered (已整改), by unit, block and item
+    follow_up: list[dict[str, Any]] = field(default_factory=list)
+    previous_units: frozenset[str] = frozenset()  # units ranked last quarter (none in Q1)
 
     @property
     def ranked(self) -> list[dict[str, Any]]:
@@ -196,13 +199,16 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[
 
 def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) -> QuarterData:
     """Read the scores, ledger, submissions and issues of ``quarter``."""
+    follow_up = fetch_rows(con, FOLLOW_UP_SQL, quarter=quarter)
     return QuarterData(
         scores=fetch_rows(con, SCORES_SQL, quarter=quarter, unit=None),
-        ledger=fetch_rows(con, LEDGER_SQL, quarter=quarter),
+        ledger=with_streaks(fetch_rows(con, LEDGER_SQL, quarter=quarter), follow_up),
         submissions=fetch_rows(con, SUBMISSIONS_SQL, quarter=quarter, timezone=timezone),
         issues=fetch_rows(con, ISSUES_SQL, quarter=quarter),
         block_names=block_names(con),
         rulings=fetch_rows(con, RULINGS_SQL, quarter=quarter),
+        follow_up=follow_up,
+        previous_units=previous_units(con, quarter),
     )
 
 
@@ -230,3 +236,59 @@ def block_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         con.execute("SELECT block, min(block_name) FROM scheme_blocks GROUP BY block").fetchall()
     )
     return {block: named[block] for block in BLOCKS} | OTHER_LEDGER_BLOCKS
+
+
+# 整改跟踪 (scoring/sql/95_follow_up.sql): in the order of 扣分明细 within each unit.
+FOLLOW_UP_SQL = f"""
+SELECT
+    f.unit_code,
+    f.block,
+    f.item_id,
+    f.item_code,
+    f.item_name,
+    -- the item as a reader names it: T06 可燃雨棚…, 火灾形势·亡人, 信息报送
+    CASE
+        WHEN f.item_code IS NOT NULL THEN f.item_code || ' ' || f.item_name
+        WHEN f.item_name = n.block_name THEN f.item_name
+        ELSE n.block_name || '·' || f.item_name
+    END AS item_label,
+    f.status,
+    f.streak,
+    f.lost,
+    f.previous_lost
+FROM follow_up AS f
+LEFT JOIN (SELECT block, min(block_name) AS block_name FROM scheme_blocks GROUP BY block) AS n
+    ON n.block = f.block
+WHERE f.quarter = $quarter
+ORDER BY f.unit_code, {_BLOCK_ORDER.format(col="f.block")}, f.block, f.item_order
+"""
+
+# follow_up.status (scoring/sql/95_follow_up.sql): lost again, or lost last quarter only
+REPEATED, RECOVERED = "连续失分", "已整改"
+
+
+def with_streaks(
+    ledger: list[dict[str, Any]], follow_up: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return the ledger rows, each with ``streak``: quarters in a row lost (连续失分), else None."""
+    streaks = {
+        (f["unit_code"], f["block"], f["item_id"]): f["streak"]
+        for f in follow_up
+        if f["status"] == REPEATED
+    }
+    return [
+        row | {"streak": streaks.get((row["unit_code"], row["block"], row["item_id"]))}
+        for row in ledger
+    ]
+
+
+def previous_units(con: duckdb.DuckDBPyConnection, quarter: str) -> frozenset[str]:
+    """Return the units ranked in the quarter before ``quarter`` of its year (none in Q1)."""
+    previous = Quarter(quarter).previous
+    if previous is None:
+        return frozenset()
+    rows = con.execute(
+        "SELECT unit_code FROM unit_scores WHERE quarter = $quarter AND ranked",
+        {"quarter": str(previous)},
+    ).fetchall()
+    return frozenset(code for (code,) in rows)

@@ -198,6 +198,25 @@ CREATE TABLE IF NOT EXISTS shown_ledger (
     source_cell      VARCHAR
 );
 
+-- 整改跟踪 (follow-up, scoring/sql/95_follow_up.sql, docs/follow_up.md): per unit, the items
+-- that lost points again this quarter (连续失分, with the quarters in a row) and the items lost
+-- last quarter and not this one (已整改). Rebuilt per quarter with the ledger.
+CREATE TABLE IF NOT EXISTS follow_up (
+    quarter       VARCHAR NOT NULL,
+    unit_code     VARCHAR NOT NULL,
+    block         VARCHAR NOT NULL,        -- tasks | indicators | fire | reporting
+    item_id       VARCHAR NOT NULL,        -- the same item: task id, indicator id, fire item ...
+    item_order    INTEGER NOT NULL,        -- display order within the block (shown_ledger)
+    item_code     VARCHAR,                 -- 项目编号 shown: task / indicator id, else NULL
+    item_name     VARCHAR NOT NULL,
+    status        VARCHAR NOT NULL,        -- 连续失分 | 已整改
+    streak        INTEGER NOT NULL,        -- quarters in a row lost, up to this one (连续失分)
+                                           -- or up to last quarter (已整改)
+    lost          DECIMAL(18, 2) NOT NULL, -- lost this quarter (0 when 已整改)
+    previous_lost DECIMAL(18, 2) NOT NULL, -- lost last quarter
+    PRIMARY KEY (quarter, unit_code, block, item_id)
+);
+
 CREATE TABLE IF NOT EXISTS unit_scores (
     quarter          VARCHAR NOT NULL,
     unit_code        VARCHAR NOT NULL,
