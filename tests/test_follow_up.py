@@ -129,3 +129,15 @@ def test_the_second_quarter_compares_with_the_first():
         ("JD01", "T05", "连续失分", 2, d("2"), d("2")),
         ("JD01", "T06", "连续失分", 2, d("1"), d("1")),
     ]
+
+
+def test_the_invariant_holds_and_names_a_row_that_does_not_follow_the_ledger():
+    con = warehouse(LEDGER, RULINGS)
+    follow_up(con, "2026Q3")
+    invariant = SQL_DIR / "assert_follow_up_matches_the_ledger.sql"
+    params = {"quarter": "2026Q3", "ytd_quarters": YEAR[:3]}
+    assert run_file(con, invariant, params)[1] == []
+    # a 连续失分 claiming more lost points than 扣分明细 shows
+    con.execute("UPDATE follow_up SET lost = 9 WHERE item_id = 'T05'")
+    rows = run_file(con, invariant, params)[1]
+    assert [(r[0], r[2], r[3]) for r in rows] == [("JD01", "T05", "连续失分")]
