@@ -412,11 +412,16 @@ def score(ctx: dict):
     for item in ("count", "deaths", "injuries", "loss"):
         c = cur[item].reindex(fire_units["unit_code"]).fillna(0).to_numpy(dtype=float)
         b = old[item].reindex(fire_units["unit_code"]).fillna(0).to_numpy(dtype=float)
+        # 双降 (fire.require_fall): 起数 against last year − 1, 亡人 0, unless they fell (or are 0)
+        no_fall = f.require_fall & (item in ("count", "deaths")) & (c > 0) & (c >= b)
         if item == "deaths":
-            ratio = np.maximum(0, 1 - float(f.per_death) * c)
+            ratio = np.where(no_fall, 0.0, np.maximum(0, 1 - float(f.per_death) * c))
         else:
             fl, zero = float(getattr(f.floor, item)), float(getattr(f.zero_at_rise, item))
-            ratio = np.where(c <= b, 1.0, np.maximum(0, 1 - (c - b) / (np.maximum(b, fl) * zero)))
+            excess = c - b + no_fall
+            ratio = np.where(
+                excess <= 0, 1.0, np.maximum(0, 1 - excess / (np.maximum(b, fl) * zero))
+            )
         mx = fire_units["grp"].map(lambda g: blocks[g]["fire"]).to_numpy() * float(
             getattr(f.split, item)
         )

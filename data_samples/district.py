@@ -495,13 +495,56 @@ TIMELINES: dict[tuple[str, str], Timeline] = {
     ("BM03", "T09"): Timeline(None, None),
     # 配合 (weight 0.5), 2026年9月: 未启动 -> 0.5 in Q1 and Q2.
     ("JD06", "T06"): Timeline(None, None),
+    # --- the losses of a real quarter (README "The spread of 2026Q2") ---
+    # 2026年3月底前: 推进中 in Q1 (not overdue); 已完成 2026-04-16, 16 days late -> 0.9 in Q2.
+    ("JD11", "T01"): Timeline(date(2026, 2, 9), date(2026, 4, 16)),
+    # 2026年9月 / 2026年12月底前: 未启动 -> 0.5 in Q1 and Q2 (lost in both quarters).
+    ("JD11", "T32"): Timeline(None, None),
+    ("JD08", "T32"): Timeline(None, None),
+    ("BM08", "T06"): Timeline(None, None),
+    ("BM16", "T32"): Timeline(None, None),
+    ("BM14", "T18"): Timeline(None, None),
+    ("BM07", "T10"): Timeline(None, None),
+    ("BM01", "T24"): Timeline(None, None),
+    # 2026年6月底前 = Qend of Q2: 未启动 is not yet overdue -> 0.5 in Q1 and Q2.
+    ("JD10", "T04"): Timeline(None, None),
+    # deadline 2026-05-31, 推进中 since Q1 -> overdue in Q2, 0.3.
+    ("JD08", "T05"): Timeline(date(2026, 2, 25), None),
+    ("JD09", "T05"): Timeline(date(2026, 3, 16), None),
+    ("JD10", "T05"): Timeline(date(2026, 3, 23), None),
+    ("BM07", "T05"): Timeline(date(2026, 3, 9), None),
+    # deadline 2026-04-30 (T11) and 2026-05-31 (T19, 配合 with the lead BM10): 推进中, overdue
+    # in Q2 -> 0.3.
+    ("BM10", "T11"): Timeline(date(2026, 3, 2), None),
+    ("BM19", "T19"): Timeline(date(2026, 2, 20), None),
 }
 
 # 持续开展 tasks reported without full credit: (quarter, unit, task) -> (times, evidence).
 ONGOING: dict[tuple[str, str, str], tuple[int, str]] = {
     ("2026Q2", "JD07", "T26"): (0, ""),  # 0 times -> 0.0
     ("2026Q2", "JD09", "T13"): (4, ""),  # times without evidence -> 0.6
-    ("2026Q1", "JD04", "T08"): (2, ""),  # times without evidence -> 0.6
+    ("2026Q1", "JD04", "T08"): (2, ""),  # times without evidence -> 0.6 (full again in Q2)
+    # 2026Q2: 0 times -> 0.0
+    ("2026Q2", "JD05", "T12"): (0, ""),
+    ("2026Q2", "JD06", "T13"): (0, ""),
+    ("2026Q2", "JD08", "T26"): (0, ""),
+    ("2026Q2", "JD09", "T08"): (0, ""),
+    ("2026Q2", "JD10", "T27"): (0, ""),
+    ("2026Q2", "JD11", "T12"): (0, ""),
+    # 2026Q2: times without evidence -> 0.6
+    ("2026Q2", "JD02", "T27"): (3, ""),
+    ("2026Q2", "JD09", "T26"): (2, ""),
+    ("2026Q2", "JD11", "T27"): (2, ""),
+    ("2026Q2", "BM02", "T27"): (2, ""),
+    ("2026Q2", "BM03", "T03"): (3, ""),
+    ("2026Q2", "BM03", "T08"): (1, ""),
+    ("2026Q2", "BM04", "T13"): (2, ""),
+    ("2026Q2", "BM07", "T03"): (4, ""),
+    ("2026Q2", "BM09", "T12"): (3, ""),
+    ("2026Q2", "BM10", "T02"): (2, ""),
+    ("2026Q2", "BM12", "T02"): (3, ""),
+    ("2026Q2", "BM18", "T31"): (2, ""),
+    ("2026Q2", "BM20", "T27"): (1, ""),
 }
 
 # Task rows left out of a submission (漏报, a warning; credit 0).
@@ -518,6 +561,29 @@ INDICATOR_VALUES: dict[tuple[str, str, str], tuple[int, int | None]] = {
     ("2026Q2", "BM09", "I08"): (90, 100),  # 90% of 100% -> 6 x 0.9 = 5.4
     ("2026Q2", "BM01", "I05"): (1, None),  # 1 of 2 -> 4 x 0.5 = 2
     ("2026Q1", "BM07", "I03"): (0, None),  # 0 of 1 -> 0
+    # --- the losses of a real quarter (README "The spread of 2026Q2") ---
+    ("2026Q1", "JD08", "I02"): (40, 46),  # 86.96% of 95% (lost again in Q2)
+    ("2026Q1", "BM05", "I05"): (1, None),  # 1 of 2 -> 4 x 0.5 = 2
+    ("2026Q1", "BM09", "I08"): (92, 100),  # 92% (lost again in Q2)
+    ("2026Q1", "BM17", "I02"): (27, 30),  # 90% of 95%
+    ("2026Q1", "BM20", "I08"): (96, 100),  # 96%
+    ("2026Q1", "BM06", "I08"): (110, 115),  # 95.65%
+    ("2026Q1", "BM10", "I02"): (46, 50),  # 92% of 95%
+    ("2026Q1", "BM18", "I02"): (33, 36),  # 91.67% of 95%
+    ("2026Q2", "JD02", "I05"): (1, None),  # 1 of 2 -> 3 x 0.5 = 1.5
+    ("2026Q2", "JD05", "I01"): (36, 50),  # 72% of 80% -> 6 x 0.9 = 5.4
+    ("2026Q2", "JD11", "I03"): (0, None),  # 0 of 1 -> 0 (3 lost)
+    ("2026Q2", "JD11", "I04"): (2, None),  # 2 of 3 -> 2 (1 lost)
+    ("2026Q2", "BM02", "I02"): (42, 48),  # 87.5% of 95%
+    ("2026Q2", "BM03", "I02"): (44, 50),  # 88% of 95%
+    ("2026Q2", "BM06", "I03"): (0, None),  # 0 of 1 -> 0 (5 lost)
+    ("2026Q2", "BM10", "I08"): (57, 60),  # 95%
+    ("2026Q2", "BM12", "I08"): (38, 40),  # 95%
+    ("2026Q2", "BM13", "I05"): (1, None),  # 1 of 2 -> 2
+    ("2026Q2", "BM13", "I08"): (54, 60),  # 90%
+    ("2026Q2", "BM14", "I02"): (40, 44),  # 90.91% of 95%
+    ("2026Q2", "BM15", "I05"): (1, None),  # 1 of 2 -> 2
+    ("2026Q2", "BM17", "I05"): (1, None),  # 1 of 2 -> 2
 }
 
 # Indicator rows left out of a submission (a warning; the indicator scores 0).

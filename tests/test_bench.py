@@ -123,3 +123,21 @@ def test_table_has_every_measure_and_positive_figures(measured):
     assert float(re.search(r"\| ([0-9.]+) s \|", floor_row)[1]) > 0
     ratio_row = next(v for k, v in rows.items() if k.startswith("run/floor with stage times"))
     assert float(ratio_row.split(" | ")[1]) > 1
+
+
+def test_naive_stack_follows_the_double_fall_switch(measured, tmp_path):
+    # fire.require_fall (双降) on: some totals change, and the naive stack still scores like the product
+    from firescore.config import load_config
+    from firescore.quarter import run_quarter
+
+    scheme = tmp_path / "scheme.yaml"
+    text = SCHEME.read_text(encoding="utf-8")
+    scheme.write_text(text.replace("require_fall: false", "require_fall: true"), encoding="utf-8")
+    config = load_config(measured["root"] / "firescore.toml").with_overrides(
+        scheme=scheme, out=tmp_path / "out", warehouse=tmp_path / "out" / "wh.duckdb"
+    )
+    run_quarter(config, QUARTER)
+    product = totals(tmp_path / "out" / QUARTER / "results.csv")
+    assert product != totals(measured["root"] / "out" / QUARTER / "results.csv")
+    run_naive(measured["data"], scheme, QUARTER, tmp_path / "naive")
+    assert totals(tmp_path / "naive" / QUARTER / "results.csv") == product

@@ -68,15 +68,17 @@ def test_hand_checked_units(outputs):
     rows = results(outputs)
     # JD08 上清寺: fire 7 vs 5 fires (floor 10: rise 20% -> 0.6 x 10), 1 death (0.5 x 10), injuries
     # down (3), loss 18.03 vs 6.87 (floor 100: 0.8884 x 2) = 15.7768; I02 45/50 vs 95% = 4.7368;
+    # tasks Σw 13: T05 推进中 overdue (0.3: 0.7 lost), T26 0 times (1 lost), T32 未启动 before its
+    # 2026年9月 deadline (0.5 lost): 45 x (13 − 0.7 − 1 − 0.5) / 13 = 45 x 10.8 / 13 = 37.3846;
     # the total adds up the blocks as shown (SCORING.md "What is shown adds up"):
-    # 45.00 + 24.74 + 15.78 + 5.00 = 90.52 (the exact 90.5136 gave 90.51 before);
-    # minus 3 for the 通报批评（区级） of 2026-06-26 (the spread of the sample quarter): 87.52.
+    # 37.38 + 24.74 + 15.78 + 5.00 = 82.90; minus 3 for the 通报批评（区级） of 2026-06-26: 79.90.
     assert (
+        rows["JD08"]["tasks_score"],
         rows["JD08"]["fire_score"],
         rows["JD08"]["indicators_score"],
         rows["JD08"]["total"],
-    ) == ("15.78", "24.74", "87.52")
-    assert rows["JD08"]["grade"] == "良好"
+    ) == ("37.38", "15.78", "24.74", "79.90")
+    assert rows["JD08"]["grade"] == "合格"
     # BM05 区司法局 sent nothing: tasks and indicators 0 (still applicable), fire n/a, reporting 0.
     assert [
         rows["BM05"][k]
@@ -100,8 +102,14 @@ def test_hand_checked_units(outputs):
     assert (rows["JD01"]["adjustment"], rows["JD01"]["total"]) == ("5.00", "105.00")
     # JD05 菜园坝: received one day late: 5 x (1 - 0.2) = 4.
     assert rows["JD05"]["reporting_score"] == "4.00"
-    # BM01 区发展改革委 supervises no place type: fire n/a, rescaled 100 x 83 / 85 = 97.647.
-    assert (rows["BM01"]["fire_score"], rows["BM01"]["total"]) == ("", "97.65")
+    # BM01 区发展改革委 supervises no place type: fire n/a, rescaled over 85 points. Tasks Σw 1.5:
+    # T22 (牵头, 1) full, T24 (配合, 0.5) 未启动 before its deadline 0.5: 50 x 1.25 / 1.5 = 41.67;
+    # I05 1 of 2: 25 − 4 x 0.5 = 23; 100 x (41.67 + 23 + 10) / 85 = 87.847 -> 87.85 良好.
+    assert (rows["BM01"]["tasks_score"], rows["BM01"]["fire_score"], rows["BM01"]["total"]) == (
+        "41.67",
+        "",
+        "87.85",
+    )
 
 
 def test_summary_reports_rejected_and_missing(outputs):
