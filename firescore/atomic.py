@@ -8,20 +8,67 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+
+# Flushes in flight at once: a disk commits concurrent fsyncs together, so many files flushed
+# in parallel cost little more than one (≈ 4 ms each one after the other on a virtual disk).
+PLACING_THREADS = 8
 
 
 @contextlib.contextmanager
-def atomic_path(final: Path) -> Iterator[Path]:
-    """Yield a temporary sibling path; on success ``os.replace`` it onto ``final``.
+def atomic_path(final: Path, placer: Placer | None = None) -> Iterator[Path]:
+    """Yield a temporary sibling path; on success flush it and ``os.replace`` it onto ``final``.
 
     A reader never sees half a file: either the old version or the new one. On error the
-    temporary file is removed and ``final`` is left untouched.
+    temporary file is removed and ``final`` is left untouched. With a ``placer`` the flush and
+    rename happen in its threads; the file is in place when the placer is closed.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(final)
     try:
         yield tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if placer is None:
+        _place(tmp, final)
+    else:
+        placer.place(tmp, final)
+
+
+class Placer:
+    """Flushes written files and renames them into place from a few threads.
+
+    Each file is still flushed before its rename (never half a file under the real name); the
+    flushes of many files overlap instead of waiting for the disk one after the other. Every
+    file handed over is in place once ``close`` returns (or the ``with`` block ends).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(PLACING_THREADS, thread_name_prefix="placing")
+        self._pending: list[Future[None]] = []
+
+    def place(self, tmp: Path, final: Path) -> None:
+        """Flush ``tmp`` and rename it onto ``final`` in the background."""
+        self._pending.append(self._pool.submit(_place, tmp, final))
+
+    def close(self) -> None:
+        """Wait until every file is in place; raise the first failure."""
+        self._pool.shutdown(wait=True)
+        for future in self._pending:
+            future.result()
+
+    def __enter__(self) -> Placer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _place(tmp: Path, final: Path) -> None:
+    """Flush ``tmp`` to disk and rename it onto ``final``; never leave ``tmp`` behind."""
+    try:
         _fsync(tmp)
         os.replace(tmp, final)
     finally:

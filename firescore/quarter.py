@@ -297,7 +297,13 @@ def validate_new(run: QuarterRun, files: list[ReadFile]) -> tuple[list[ReadFile]
         indicators=earlier_indicators(run.con),
     )
     validate_files(
-        files, run.quarter, run.scheme, run.registries, earlier, engine="gx", data_docs=True
+        files,
+        run.quarter,
+        run.scheme,
+        run.registries,
+        earlier,
+        engine="gx",
+        docs_run=run.summary.run_id,  # GX results kept under the run's id for Data Docs
     )
     errors = sum(1 for f in files if not f.valid)
     return files, f"校验文件 {len(files)} 个，有错误（将退回）{errors} 个"
@@ -364,7 +370,8 @@ def publish_units(run: QuarterRun) -> tuple[None, str]:
 def publish_checks(run: QuarterRun) -> tuple[None, str]:
     """Write 校验问题 (xlsx, csv) and the Data Docs of this run's validations."""
     paths = publish_validation(run.con, run.meta, run.config.out, run.data)
-    docs = export_data_docs(run.config.out / run.quarter / "validation" / "data_docs")
+    docs_folder = run.config.out / run.quarter / "validation" / "data_docs"
+    docs = export_data_docs(docs_folder, run.summary.run_id)
     if docs is not None:
         paths.append(docs)
     run.summary.outputs += paths

@@ -19,7 +19,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from firescore.atomic import atomic_path
+from firescore.atomic import Placer, atomic_path
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
 from firescore.publish.columns import ranking_columns
 from firescore.publish.feedback import feedback_file_name
@@ -523,6 +523,18 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
         raise RuntimeError("disk full")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]
+
+
+def test_files_handed_to_a_placer_are_whole_and_in_place_when_it_closes(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "inside").write_text("a folder, not a file", encoding="utf-8")
+    with pytest.raises(OSError), Placer() as placer:
+        for name in ["a.txt", "taken", "b.txt"]:
+            with atomic_path(tmp_path / name, placer) as tmp:
+                tmp.write_text(name * 1000, encoding="utf-8")
+    # The files that could be placed are whole; the one that could not left no temporary file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt", "taken"]
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "b.txt" * 1000
 
 
 def update_golden(request: pytest.FixtureRequest) -> bool:

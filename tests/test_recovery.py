@@ -37,20 +37,22 @@ print(json.dumps(status))
 """
 
 
-def outputs(out: Path) -> dict[str, bytes | None]:
-    """Return every output file by relative path: its bytes, or None for Data Docs pages.
+def outputs(out: Path) -> dict[str, bytes | int]:
+    """Return every output file by relative path: its bytes, or for Data Docs how many there are.
 
-    Data Docs pages carry GX's run time, so only which pages exist is compared (their folder
-    names carry the time too: the page's own name and its suite folder are kept).
+    Data Docs pages and results carry GX's run time, in their content and in one folder name
+    (…/<sheet>/<run id>/<run time>/<page>): they are counted by their path without that folder,
+    so a re-run after a kill must replace the killed attempt's pages, not add to them.
     """
-    found: dict[str, bytes | None] = {}
+    found: dict[str, bytes | int] = {}
     for path in sorted(out.rglob("*")):
         if not path.is_file() or path.name == "firescore.log":
             continue
         relative = path.relative_to(out)
         if relative.is_relative_to(DOCS):
             parts = relative.relative_to(DOCS).parts
-            found[str(DOCS / parts[0] / (parts[1] if len(parts) > 2 else "") / parts[-1])] = None
+            name = str(DOCS / Path(*parts[:3], parts[-1]) if len(parts) == 5 else relative)
+            found[name] = int(found.get(name, 0)) + 1
         else:
             found[str(relative)] = path.read_bytes()
     return found
@@ -63,7 +65,7 @@ def district(tmp_path_factory) -> District:
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(district, tmp_path_factory) -> dict[str, bytes | None]:
+def uninterrupted(district, tmp_path_factory) -> dict[str, bytes | int]:
     """The outputs of a run that nobody interrupted."""
     out, warehouse = tmp_path_factory.mktemp("clean"), tmp_path_factory.mktemp("wh") / "wh.duckdb"
     config = load_config(district.config).with_overrides(out=out, warehouse=warehouse)

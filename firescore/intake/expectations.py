@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlparse
 
 import polars as pl
 
@@ -105,6 +104,11 @@ def _context():
     return gx, ctx, ctx.data_sources.add_pandas("firescore")
 
 
+def _gx_started() -> bool:
+    """Return whether this process has used Great Expectations (else it validated nothing)."""
+    return _context.cache_info().currsize > 0
+
+
 @cache
 def _suite(sheet: str):
     """Return (batch definition, suite, checks in suite order) for a sheet."""
@@ -129,40 +133,95 @@ def _validation_definition(sheet: str):
     )
 
 
-def export_data_docs(target: Path) -> Path | None:
-    """Render Data Docs of the validations since the last export into target; return its index.
+def export_data_docs(target: Path, run_name: str) -> Path | None:
+    """Render Data Docs pages of this run's validations into target; return its index.
+
+    Incremental: only the new validation results are rendered; the pages of earlier runs stay
+    and the index lists them all (every result is kept in target/validation_results, which
+    the index is built from). A process that validated nothing (every file unchanged since the
+    last run) renders nothing and does not even import Great Expectations.
 
     Observed values are submitters' text: GX puts them into the pages as raw HTML, so they are
-    HTML-escaped in the stored results before rendering. The folder is replaced whole (built
-    beside it, then swapped), so a reader never sees half of it.
+    HTML-escaped before they are stored. Results of an earlier attempt of this same run (same
+    inputs, so same run name: one that died before its warehouse was committed) are replaced.
+    The folder is replaced whole (built beside it, then swapped), so a reader never sees half
+    of it.
     """
-    _, ctx, _ = _context()
-    store = ctx.validation_results_store
-    keys = store.list_keys()
-    # Nothing rendered when nothing was validated (every file unchanged since the last run).
-    if not keys:
+    if not _gx_started():
         return None
-    for key in keys:
-        store.set(key, _escaped(store.get(key)))
-    (site,) = ctx.get_docs_sites_urls(only_if_exists=False)
-    source = Path(urlparse(site["site_url"] or "").path).parent
-    if source.exists():
-        shutil.rmtree(source)  # pages of earlier exports in this process
-    # Only this run's validations and their suites (a process may have validated others).
-    suites = {
-        key.expectation_suite_identifier.name: key.expectation_suite_identifier for key in keys
-    }
-    ctx.build_data_docs(resource_identifiers=[*keys, *suites.values()])
-    for key in keys:
-        store.remove_key(key)
+    _, ctx, _ = _context()
+    memory = ctx.validation_results_store
+    new = []
+    for key in memory.list_keys():
+        if key.run_id.run_name == run_name:
+            new.append((key, _escaped(memory.get(key))))
+        memory.remove_key(key)  # results of another run of this process are not shown here
+    if not new:
+        return None
     built = temp_path(target)
-    shutil.copytree(source, built)
-    old = temp_path(target)
     if target.exists():
-        target.rename(old)
-    built.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+        shutil.copytree(target, built)
+    try:
+        _render(ctx, built, run_name, new)
+        old = temp_path(target)
+        if target.exists():
+            target.rename(old)
+        built.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(built, ignore_errors=True)
     return target / "index.html"
+
+
+RESULTS_FOLDER = "validation_results"  # inside the Data Docs folder: what its pages show
+SITE = "firescore"  # the Data Docs site (and its results store) of one export
+
+
+def _render(ctx, site: Path, run_name: str, new: list) -> None:
+    """Store the new results beside the site's earlier ones; render their pages and the index."""
+    stored = ctx.add_store(
+        SITE,
+        {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site / RESULTS_FOLDER),
+            },
+        },
+    )
+    section = {"source_store_name": SITE}
+    ctx.add_data_docs_site(
+        SITE,
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(site),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_section_builders": {"validations": section, "profiling": section},
+        },
+    )
+    try:
+        for key in stored.list_keys():
+            if key.run_id.run_name == run_name:
+                stored.remove_key(key)
+        for key, result in new:
+            stored.set(key, result)
+        # Every contract's suite is known, so the index keeps the pages of suites not
+        # validated this time; only the suites of the new results are rendered again.
+        for sheet in load_contracts():
+            _validation_definition(sheet)
+        suites = {
+            key.expectation_suite_identifier.name: key.expectation_suite_identifier
+            for key, _ in new
+        }
+        ctx.build_data_docs(
+            site_names=[SITE], resource_identifiers=[*(key for key, _ in new), *suites.values()]
+        )
+    finally:
+        ctx.delete_data_docs_site(SITE)
+        ctx.delete_store(SITE)
 
 
 def _escaped(result):
@@ -188,13 +247,15 @@ def _to_pandas(frame: pl.DataFrame):
     return frame.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_pandas()
 
 
-def _gx_hits(sheet: str, frame: pl.DataFrame, data_docs: bool) -> list[tuple[Check, str, int]]:
+def _gx_hits(sheet: str, frame: pl.DataFrame, docs_run: str | None) -> list[tuple[Check, str, int]]:
     """Run a sheet's suite with Great Expectations; return (check, file_id, excel_row) hits."""
     batch_definition, suite, checks = _suite(sheet)
     data = {"dataframe": _to_pandas(frame)}
-    if data_docs:
+    if docs_run is not None:
+        from great_expectations.core.run_identifier import RunIdentifier
+
         result = _validation_definition(sheet).run(
-            batch_parameters=data, result_format=RESULT_FORMAT
+            batch_parameters=data, result_format=RESULT_FORMAT, run_id=RunIdentifier(docs_run)
         )
     else:
         result = batch_definition.get_batch(batch_parameters=data).validate(
@@ -239,20 +300,20 @@ def validate_sheets(
     frame: pl.DataFrame,
     sheets: dict[str, SheetData],
     skip_cells: set[tuple[str, int, str]],
-    data_docs: bool = False,
+    docs_run: str | None = None,
     engine: Engine = "gx",
 ) -> list[Issue]:
     """Check all files' rows of one sheet type at once; map each failure to its cell.
 
     `frame` is the concatenation of every file's typed rows; `skip_cells` holds
     (file_id, excel_row, field) already reported as type errors, so a value that could not be
-    cast is not reported a second time as empty. With `data_docs` (GX only), the validation
-    is stored for Data Docs (see export_data_docs).
+    cast is not reported a second time as empty. With `docs_run` (GX only), the validation
+    is stored under that run name for Data Docs (see export_data_docs).
     """
     if frame.is_empty():
         return []
     if engine == "gx":
-        hits = _gx_hits(contract.sheet, frame, data_docs)
+        hits = _gx_hits(contract.sheet, frame, docs_run)
     else:
         hits = _polars_hits(contract.sheet, frame)
     issues = []

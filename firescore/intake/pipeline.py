@@ -183,12 +183,13 @@ def validate_files(
     registries: Registries,
     earlier: Earlier,
     engine: Engine,
-    data_docs: bool = False,
+    docs_run: str | None = None,
 ) -> None:
     """Validate all files of a quarter at once; append each file's new issues to it.
 
     Great Expectations runs once per sheet type over the concatenation of every file;
     cross-row and cross-file rules are SQL queries over the same frames (firescore/intake/rules/).
+    With `docs_run` (GX only) the results are kept under that run name for Data Docs.
     """
     by_id = {f.file_id: f for f in files}
     for spec in load_contracts().values():
@@ -198,9 +199,7 @@ def validate_files(
         sheets = {f.file_id: f.sheets[spec.sheet] for f in files if spec.sheet in f.sheets}
         failed = set().union(*(f.failed for f in files))
         typed = contract_columns(frame)
-        for issue in validate_sheets(
-            spec, typed, sheets, failed, data_docs=data_docs, engine=engine
-        ):
+        for issue in validate_sheets(spec, typed, sheets, failed, docs_run=docs_run, engine=engine):
             by_id[issue.file_id].issues.append(issue)
     for issue in run_rules(files, quarter, scheme, registries, earlier):
         by_id[issue.file_id].issues.append(issue)

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 from xlsxwriter import Workbook
 
-from firescore.atomic import atomic_path
+from firescore.atomic import Placer, atomic_path
 from firescore.publish import formats
 from firescore.publish.columns import (
     issue_columns,
@@ -99,6 +99,7 @@ def publish_feedback(
     digests: dict[str, str] = {}
     paths = []
     written = 0
+    placer = Placer()  # the workbooks' disk flushes overlap; all in place before the digests
     for code in units:
         name = scores[code]["unit_name"] if code in scores else submissions[code]["unit_name"]
         path = target / feedback_file_name(code, name)
@@ -121,11 +122,12 @@ def publish_feedback(
         digest = _digest(unit_meta, unit)
         digests[path.name] = digest
         if previous.get(path.name) != digest or not path.exists():
-            write_feedback_workbook(path, unit_meta, unit)
+            write_feedback_workbook(path, unit_meta, unit, placer)
             written += 1
         paths.append(path)
         if on_written is not None:
             on_written(len(units))
+    placer.close()
     _write_digests(target, digests)
     log.info(
         "feedback for %s in %s: %d workbooks, %d rewritten",
@@ -196,10 +198,12 @@ def group_by_unit(rows: Any) -> dict[str, list[Row]]:
     return grouped
 
 
-def write_feedback_workbook(path: Path, meta: PublishMeta, unit: UnitFeedback) -> None:
-    """Write one unit's feedback workbook to ``path`` atomically."""
+def write_feedback_workbook(
+    path: Path, meta: PublishMeta, unit: UnitFeedback, placer: Placer | None = None
+) -> None:
+    """Write one unit's feedback workbook to ``path`` atomically (in place once placer closes)."""
     title = f"{meta.title}——{unit.name}反馈"
-    with atomic_path(path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
+    with atomic_path(path, placer) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
         workbook.set_properties(formats.workbook_properties(title, meta.created_utc()))
         fmt = Formats.create(workbook)
         write_summary_sheet(workbook, fmt, meta, unit)
