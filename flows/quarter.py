@@ -14,6 +14,7 @@ from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 import firescore.annual as annual
 import firescore.quarter as plain
@@ -61,15 +62,18 @@ def quarter_flow(
     quarter = plain.quarter_to_run(scheme, quarter)
     name_run(f"考核-{quarter}-{flow_run.get_id()[:8]}", [quarter, f"{quarter.year}年"])
     with quarter_run(config, quarter, get_run_logger(), change) as run:
-        batches = discover(run)
+        # quote: Prefect would otherwise walk every object of the run and of the files, twice
+        # per task, looking for futures (half of a run's time at 300 units, growing with them).
+        batches = discover(quote(run))
         name_run(f"考核-{quarter}-{run.summary.run_id}")  # the run id the workbooks show
-        futures = [read_batch.submit(run, batch) for batch in batches]
-        files = validate(run, [read for future in futures for read in future.result()])
-        load(run, files)
-        score(run)
-        publish_leader(run)
-        publish_feedback(run)
-        publish_validation(run)
+        futures = [read_batch.submit(quote(run), quote(batch)) for batch in batches]
+        files = [read for future in futures for read in future.result()]
+        files = validate(quote(run), quote(files))
+        load(quote(run), quote(files))
+        score(quote(run))
+        publish_leader(quote(run))
+        publish_feedback(quote(run))
+        publish_validation(quote(run))
     publish_artifacts(run)
     return run.summary
 
