@@ -1,20 +1,24 @@
-"""make bench: the I/O floor, firescore run, its stages, the naive stack and a re-run, per size.
+"""make bench: the I/O floor, firescore run and its stages, re-runs, Dask, the naive stack, per size.
 
-    python -m bench.run [--sizes 300,3000] [--large] [--repeats N] [--seed 2026]
-                        [--quarter 2026Q1] [--naive-full-max 300] [--naive-sample 150]
-                        [--no-readme]
+    python -m bench.run [--sizes 3000,30000] [--repeats N] [--seed 2026] [--quarter 2026Q1]
+                        [--stages-max 3000] [--naive-full-max 300] [--naive-sample 150]
+                        [--no-naive] [--no-readme] [--render latest.json]
 
-Per size, on the same generated district (bench/out/data/, reused when present):
-  (a) bench.floor: read every sheet of every input file, write the product's output cells;
-  (b) `firescore run` in a cold process, wall and peak RSS; bench.stages times each stage
-      with the flow's plain functions in another cold process; Prefect's fixed start-up is a
-      trivial flow in a cold process;
-  (c) bench.naive: openpyxl + GX per file + pandas + openpyxl, in full up to
-      --naive-full-max units, else on a sample of --naive-sample units and extrapolated;
-  (d) `firescore run` again after one inbox file's content changed (same warehouse);
-  (e) peak RSS of each process (os.wait4 of that child).
+Per size, on the same generated district (bench/out/data/, generated once and reused):
+  (b) `firescore run` in a cold process on a fresh warehouse (ephemeral Prefect server): wall,
+      peak memory, and its stages as Prefect recorded the flow run's task runs;
+  (d) `firescore run` again after one inbox file's content changed, same warehouse: once with
+      the ephemeral server, once against a persistent `prefect server start` on 127.0.0.1
+      (started by the bench on its own PREFECT_HOME, stopped afterwards);
+  (a) bench.floor: read every sheet of every input file, write the cells the run wrote;
+  (f) `firescore run` with `[runner] kind = "dask"` on a LocalCluster of 2 workers, when the
+      product has a [runner] config (else the row says so), results compared with (b)'s;
+  (b) bench.stages up to --stages-max units: the flow's body without Prefect, per function;
+  (c) bench.naive: in full up to --naive-full-max units, else on a sample, extrapolated;
+  (e) peak memory of each process (os.wait4) and of its process tree (sampled).
+Prefect's fixed start-up is a trivial one-task flow in a cold process, against each server.
 Each subprocess runs alone, one after the other. The table goes to stdout, bench/out/latest.md
-and (unless --no-readme) bench/README.md.
+and (unless --no-readme) bench/README.md; bench/out/latest.json keeps every figure.
 """
 
 from __future__ import annotations
@@ -25,21 +29,27 @@ import os
 import platform
 import re
 import shutil
-import statistics
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bench.stages import STAGE_NOTES, STAGES
+from bench.procs import Proc, flow_timings, run_proc
+from bench.report import table
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 SCHEME = ROOT / "data_samples" / "scheme.yaml"
 README = BENCH / "README.md"
 TABLE_START, TABLE_END = "<!-- bench:table:start -->", "<!-- bench:table:end -->"
+DASK_WORKERS = 2
 
 PREFECT_TRIVIAL = """
 from prefect import flow, task
@@ -57,42 +67,24 @@ trivial()
 
 
 @dataclass
-class Proc:
-    """One finished subprocess: wall seconds, peak RSS of that process, exit code, output."""
-
-    wall: float
-    peak_mb: float
-    rc: int
-    out: str
-
-
-@dataclass
 class SizeResult:
     """Everything measured at one size."""
 
     units: int
     files: int = 0
+    feedback_workbooks: int = 0
     generate_s: float | None = None
     floor: list[dict] = field(default_factory=list)
     run: list[Proc] = field(default_factory=list)
     rerun: list[Proc] = field(default_factory=list)
+    rerun_server: list[Proc] = field(default_factory=list)  # against a persistent server
+    server_startup: list[Proc] = field(default_factory=list)  # trivial flow, persistent server
+    dask: list[Proc] = field(default_factory=list)
+    dask_note: str = ""  # why there is no Dask figure, or how its results compare
     stages: list[dict] = field(default_factory=list)
     rerun_stages: list[dict] = field(default_factory=list)
     naive: dict | None = None
     naive_estimated: bool = False
-
-
-def run_proc(cmd: list[str], env: dict[str, str], log: Path) -> Proc:
-    """Run a command to completion; return its wall time and its own peak RSS (wait4)."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as handle:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    out = log.read_text(encoding="utf-8", errors="replace")
-    return Proc(wall=wall, peak_mb=usage.ru_maxrss / 1024, rc=proc.returncode, out=out)
 
 
 def checked(proc: Proc, what: str) -> Proc:
@@ -100,6 +92,11 @@ def checked(proc: Proc, what: str) -> Proc:
     if proc.rc != 0:
         sys.exit(f"bench: {what} failed (exit {proc.rc}):\n{proc.out[-3000:]}")
     return proc
+
+
+def measure(cmd: list[str], env: dict[str, str], log: Path) -> Proc:
+    """Run one measured process from the product's root."""
+    return run_proc(cmd, env, log, ROOT)
 
 
 def bench_env(work: Path) -> dict[str, str]:
@@ -133,32 +130,40 @@ def ensure_data(
     if done.is_file():
         return data, None
     shutil.rmtree(data, ignore_errors=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "data_samples.generate",
-        "--units",
-        str(units),
-        "--seed",
-        str(seed),
-    ]
-    cmd += ["--quarters", quarter, "--out", str(data)]
-    proc = checked(run_proc(cmd, env, work / "logs" / f"generate-{units}.log"), "generate")
+    cmd = [sys.executable, "-m", "data_samples.generate", "--units", str(units)]
+    cmd += ["--seed", str(seed), "--quarters", quarter, "--out", str(data)]
+    proc = checked(measure(cmd, env, work / "logs" / f"generate-{units}.log"), "generate")
     done.write_text(f"{proc.wall:.1f}\n", encoding="utf-8")
     return data, proc.wall
 
 
-def write_config(path: Path, data: Path, out: Path) -> Path:
+def write_config(path: Path, data: Path, out: Path, runner: str = "") -> Path:
     """Write a firescore.toml for a generated district, with its own out/ and warehouse."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "[paths]\n"
         f'scheme = "{SCHEME}"\nunits = "{data / "units.csv"}"\ntasks = "{data / "tasks.csv"}"\n'
         f'history = "{data / "history"}"\ninbox = "{data / "inbox"}"\n'
-        f'out = "{out}"\nwarehouse = "{out / "firescore.duckdb"}"\n',
+        f'out = "{out}"\nwarehouse = "{out / "firescore.duckdb"}"\n' + runner,
         encoding="utf-8",
     )
     return path
+
+
+def dask_runner_section() -> str | None:
+    """Return the [runner] section for a LocalCluster of 2 workers, or None if the product has none."""
+    section = f'\n[runner]\nkind = "dask"\nn_workers = {DASK_WORKERS}\n'
+    try:
+        from firescore.config import ConfigError, load_config
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        probe = write_config(Path(folder) / "firescore.toml", Path(folder), Path(folder), section)
+        try:
+            config = load_config(probe)
+        except ConfigError:
+            return None
+    return section if getattr(config, "runner", None) is not None else None
 
 
 def unit_files(data: Path, quarter: str) -> list[Path]:
@@ -176,7 +181,7 @@ def file_to_change(data: Path, quarter: str) -> Path:
     return next(singles[len(singles) // 2].iterdir())
 
 
-def change_one_value(path: Path) -> None:
+def change_one_value(path: Path, note: str = "（已更正）") -> None:
     """Rewrite a workbook with one 任务进展「进展情况」 value changed (a late correction)."""
     import openpyxl
 
@@ -186,7 +191,7 @@ def change_one_value(path: Path) -> None:
         for cell in row:
             if cell.value == "进展情况":
                 target = sheet.cell(row=cell.row + 1, column=cell.column)
-                target.value = f"{target.value or ''}（已更正）"
+                target.value = f"{target.value or ''}{note}"
                 book.save(path)
                 return
     raise RuntimeError(f"no 进展情况 column in {path}")
@@ -198,148 +203,243 @@ def new_files(out: str) -> int | None:
     return int(match[1]) if match else None
 
 
-# --- measuring -------------------------------------------------------------------------------
+def stage_labels() -> dict[str, str]:
+    """Return the stage key of each Chinese task name of the flow (firescore.quarter.STAGES)."""
+    from firescore.quarter import STAGES as PRODUCT_STAGES
+
+    return {label: key for key, label in PRODUCT_STAGES.items()}
 
 
-def prefect_startup(work: Path, env: dict[str, str], repeats: int) -> list[Proc]:
-    """Time a trivial one-task flow in a cold process (ephemeral server), after one warm-up."""
+# --- Prefect ---------------------------------------------------------------------------------
+
+
+def prefect_startup(work: Path, env: dict[str, str], repeats: int, name: str) -> list[Proc]:
+    """Time a trivial one-task flow in a cold process, after one warm-up."""
     cmd = [sys.executable, "-c", PREFECT_TRIVIAL]
-    checked(run_proc(cmd, env, work / "logs" / "prefect-warmup.log"), "prefect warm-up")
+    checked(measure(cmd, env, work / "logs" / f"{name}-warmup.log"), f"{name} warm-up")
     return [
-        checked(run_proc(cmd, env, work / "logs" / f"prefect-{i}.log"), "prefect")
-        for i in range(repeats)
+        checked(measure(cmd, env, work / "logs" / f"{name}-{i}.log"), name) for i in range(repeats)
     ]
 
 
-def measure_size(
-    work: Path, units: int, args: argparse.Namespace, env: dict[str, str]
-) -> SizeResult:
-    """Measure floor, run, stages, re-run and naive at one size."""
-    repeats = args.repeats or (3 if units <= 300 else 1)
-    data, generated = ensure_data(work, units, args.seed, args.quarter, env)
-    result = SizeResult(
-        units=units, files=len(unit_files(data, args.quarter)), generate_s=generated
+def free_port() -> int:
+    """Return a TCP port free on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def prefect_server(work: Path, env: dict[str, str]):
+    """Run `prefect server start` on 127.0.0.1 with the bench's PREFECT_HOME; yield a client env."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    log = (work / "logs" / "prefect-server.log").open("w", encoding="utf-8")
+    cmd = [str(Path(sys.executable).parent / "prefect"), "server", "start"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                sys.exit(f"bench: prefect server did not start (see {log.name})")
+            time.sleep(0.5)
+        yield {**env, "PREFECT_API_URL": url}
+    finally:
+        os.killpg(server.pid, 15)  # its own session: the server and its workers, nothing else
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+            server.wait()
+        log.close()
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+def cli_run(config: Path, quarter: str, env: dict[str, str], log: Path, labels: dict) -> Proc:
+    """Run `firescore run` in a cold process; attach Prefect's record of its flow run."""
+    cmd = [str(Path(sys.executable).parent / "firescore"), "run", "--quarter", quarter]
+    cmd += ["--config", str(config)]
+    proc = checked(measure(cmd, env, log), f"firescore run ({log.name})")
+    proc.flow = flow_timings(Path(env["PREFECT_HOME"]), proc.started_utc, labels)
+    return proc
+
+
+def rerun_one_change(
+    changed: Path, note: str, config: Path, quarter: str, env: dict, log: Path, labels: dict
+) -> Proc:
+    """Change one value of one file, run again on the same warehouse, restore the file."""
+    original = changed.read_bytes()
+    try:
+        change_one_value(changed, note)
+        proc = cli_run(config, quarter, env, log, labels)
+    finally:
+        changed.write_bytes(original)
+    if new_files(proc.out) != 1:
+        sys.exit(f"bench: the re-run saw {new_files(proc.out)} new files, expected 1 ({log})")
+    return proc
+
+
+def measure_floor(runs: Path, logs: Path, data: Path, quarter: str, env: dict, i: int) -> dict:
+    """Run the I/O floor on the inputs and the cells the run just wrote."""
+    inputs = [data / "inbox" / quarter, data / "history", data / "units.csv", data / "tasks.csv"]
+    out_json = runs / f"floor-{i}.json"
+    shutil.rmtree(runs / "floor-scratch", ignore_errors=True)
+    cmd = [sys.executable, "-m", "bench.floor", "--inputs", *map(str, inputs)]
+    cmd += ["--outputs", str(runs / "cli" / "out" / quarter)]
+    cmd += ["--scratch", str(runs / "floor-scratch"), "--json", str(out_json)]
+    proc = checked(measure(cmd, env, logs / f"floor-{i}.log"), "floor")
+    shutil.rmtree(runs / "floor-scratch", ignore_errors=True)
+    measured = json.loads(out_json.read_text(encoding="utf-8"))
+    measured["peak_mb"] = proc.peak_mb
+    return measured
+
+
+def measure_stages(runs: Path, logs: Path, data: Path, changed: Path, args, env: dict):
+    """Time the flow's body without Prefect (bench.stages), then its re-run after one change."""
+    shutil.rmtree(runs / "stages", ignore_errors=True)
+    config = write_config(runs / "stages" / "firescore.toml", data, runs / "stages" / "out")
+    measured = []
+    for name in ("stages", "rerun-stages"):
+        out_json = runs / f"{name}.json"
+        cmd = [sys.executable, "-m", "bench.stages", "--config", str(config)]
+        cmd += ["--quarter", args.quarter, "--json", str(out_json)]
+        original = changed.read_bytes()
+        if name == "rerun-stages":
+            change_one_value(changed)
+        try:
+            proc = checked(measure(cmd, env, logs / f"{name}.log"), name)
+        finally:
+            changed.write_bytes(original)
+        result = json.loads(out_json.read_text(encoding="utf-8"))
+        result["wall"], result["peak_mb"] = proc.wall, proc.peak_mb
+        measured.append(result)
+    shutil.rmtree(runs / "stages", ignore_errors=True)
+    return measured
+
+
+def same_results(a: Path, b: Path) -> bool:
+    """Return whether two runs wrote the same results.csv, byte for byte."""
+    return a.is_file() and b.is_file() and a.read_bytes() == b.read_bytes()
+
+
+def measure_size(
+    work: Path,
+    result: SizeResult,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    labels: dict,
+    checkpoint: Callable[[], None],
+) -> SizeResult:
+    """Measure run, re-runs, floor, naive, Dask and stages at one size, saving as it goes."""
+    units = result.units
+    repeats = args.repeats or (3 if units <= 300 else 1)
+    data, result.generate_s = ensure_data(work, units, args.seed, args.quarter, env)
+    result.files = len(unit_files(data, args.quarter))
     runs = work / "runs" / f"u{units}"
     logs = work / "logs" / f"u{units}"
     changed = file_to_change(data, args.quarter)
-    original = changed.read_bytes()
     say = lambda text: print(f"[bench {units}] {text}", file=sys.stderr, flush=True)  # noqa: E731
+    cli = runs / "cli"
     for i in range(repeats):
         # (b) and (d): the CLI on a fresh warehouse, then again after one file changed.
-        if not args.no_cli:
-            shutil.rmtree(runs / "cli", ignore_errors=True)
-            config = write_config(runs / "cli" / "firescore.toml", data, runs / "cli" / "out")
-            cmd = [
-                str(Path(sys.executable).parent / "firescore"),
-                "run",
-                "--quarter",
-                args.quarter,
-                "--config",
-                str(config),
-            ]
-            run = checked(run_proc(cmd, env, logs / f"run-{i}.log"), "firescore run")
-            result.run.append(run)
-            say(f"run {i + 1}/{repeats}: {run.wall:.1f} s, {run.peak_mb:.0f} MB")
-            try:
-                change_one_value(changed)
-                rerun = checked(run_proc(cmd, env, logs / f"rerun-{i}.log"), "firescore re-run")
-            finally:
-                changed.write_bytes(original)
-            if new_files(rerun.out) != 1:
-                sys.exit(f"bench: the re-run saw {new_files(rerun.out)} new files, expected 1")
-            result.rerun.append(rerun)
-            say(f"re-run {i + 1}/{repeats}: {rerun.wall:.1f} s")
-        # Stage times: the flow's plain functions in a cold process, then the re-run likewise.
-        shutil.rmtree(runs / "stages", ignore_errors=True)
-        config = write_config(runs / "stages" / "firescore.toml", data, runs / "stages" / "out")
-        for name, bucket in (("stages", result.stages), ("rerun-stages", result.rerun_stages)):
-            out_json = runs / f"{name}-{i}.json"
-            cmd = [
-                sys.executable,
-                "-m",
-                "bench.stages",
-                "--config",
-                str(config),
-                "--quarter",
-                args.quarter,
-                "--json",
-                str(out_json),
-            ]
-            if name == "rerun-stages":
-                change_one_value(changed)
-            try:
-                proc = checked(run_proc(cmd, env, logs / f"{name}-{i}.log"), name)
-            finally:
-                changed.write_bytes(original)
-            measured = json.loads(out_json.read_text(encoding="utf-8"))
-            measured["wall"], measured["peak_mb"] = proc.wall, proc.peak_mb
-            bucket.append(measured)
-            say(f"{name} {i + 1}/{repeats}: {proc.wall:.1f} s ({measured['files_new']} new files)")
-        # (a) the floor, writing the cells the product just wrote.
-        out_quarter = runs / "stages" / "out" / args.quarter
-        inputs = [
-            data / "inbox" / args.quarter,
-            data / "history",
-            data / "units.csv",
-            data / "tasks.csv",
-        ]
-        out_json = runs / f"floor-{i}.json"
-        shutil.rmtree(runs / "floor-scratch", ignore_errors=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "bench.floor",
-            "--inputs",
-            *map(str, inputs),
-            "--outputs",
-            str(out_quarter),
-        ]
-        cmd += ["--scratch", str(runs / "floor-scratch"), "--json", str(out_json)]
-        proc = checked(run_proc(cmd, env, logs / f"floor-{i}.log"), "floor")
-        measured = json.loads(out_json.read_text(encoding="utf-8"))
-        measured["peak_mb"] = proc.peak_mb
-        result.floor.append(measured)
-        say(f"floor {i + 1}/{repeats}: {measured['total']:.1f} s")
+        shutil.rmtree(cli, ignore_errors=True)
+        config = write_config(cli / "firescore.toml", data, cli / "out")
+        run = cli_run(config, args.quarter, env, logs / f"run-{i}.log", labels)
+        result.run.append(run)
+        say(f"run {i + 1}/{repeats}: {run.wall:.1f} s, {run.tree_mb:.0f} MB")
+        rerun = rerun_one_change(
+            changed, "（已更正）", config, args.quarter, env, logs / f"rerun-{i}.log", labels
+        )
+        result.rerun.append(rerun)
+        say(f"re-run {i + 1}/{repeats}: {rerun.wall:.1f} s")
+        # (a) the floor, writing the cells the run wrote.
+        result.floor.append(measure_floor(runs, logs, data, args.quarter, env, i))
+        say(f"floor {i + 1}/{repeats}: {result.floor[-1]['total']:.1f} s")
+        checkpoint()
+    result.feedback_workbooks = len(list((cli / "out" / args.quarter / "单位反馈").glob("*.xlsx")))
+    # (d) against a persistent server: the warehouse of the last run, another one-value change.
+    with prefect_server(work, env) as server_env:
+        result.server_startup = prefect_startup(work, server_env, 2, f"prefect-server-u{units}")
+        for i in range(repeats):
+            log = logs / f"rerun-server-{i}.log"
+            note = f"（第{i + 2}次更正）"
+            proc = rerun_one_change(changed, note, config, args.quarter, server_env, log, labels)
+            result.rerun_server.append(proc)
+            say(f"re-run, persistent server {i + 1}/{repeats}: {proc.wall:.1f} s")
+    checkpoint()
     # (c) the naive stack: once (it is the slow one), in full or on a sample.
     if not args.no_naive:
-        sample = None if units <= args.naive_full_max else args.naive_sample
-        out_json = runs / "naive.json"
-        shutil.rmtree(runs / "naive-out", ignore_errors=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "bench.naive",
-            "--data",
-            str(data),
-            "--scheme",
-            str(SCHEME),
-            "--quarter",
-            args.quarter,
-        ]
-        cmd += ["--out", str(runs / "naive-out"), "--json", str(out_json)]
-        if sample:
-            cmd += ["--limit-units", str(sample)]
-        proc = checked(run_proc(cmd, env, logs / "naive.log"), "naive")
-        measured = json.loads(out_json.read_text(encoding="utf-8"))
-        measured["peak_mb"], measured["wall"] = proc.peak_mb, proc.wall
-        if sample:
-            measured = estimate_naive(measured, data, args.quarter, result.stages[0])
-        result.naive, result.naive_estimated = measured, bool(sample)
-        say(f"naive{' (sample)' if sample else ''}: {measured['total']:.1f} s")
+        result.naive, result.naive_estimated = measure_naive(runs, logs, data, args, env, result)
+        say(f"naive{' (est.)' if result.naive_estimated else ''}: {result.naive['total']:.1f} s")
+    checkpoint()
+    # (f) the Dask runner on a LocalCluster, on a fresh warehouse.
+    section = dask_runner_section()
+    if section is None:
+        result.dask_note = f"not available at {product_version()}: no [runner] in its config"
+    else:
+        dask = runs / "dask"
+        shutil.rmtree(dask, ignore_errors=True)
+        config = write_config(dask / "firescore.toml", data, dask / "out", section)
+        proc = cli_run(config, args.quarter, env, logs / "run-dask.log", labels)
+        result.dask.append(proc)
+        same = same_results(
+            cli / "out" / args.quarter / "results.csv", dask / "out" / args.quarter / "results.csv"
+        )
+        result.dask_note = (
+            "results.csv identical to the local runner's"
+            if same
+            else "results.csv DIFFERS from the local runner's"
+        )
+        say(f"dask: {proc.wall:.1f} s, {proc.tree_mb:.0f} MB; {result.dask_note}")
+        shutil.rmtree(dask, ignore_errors=True)
+    checkpoint()
+    # (b) stages without Prefect: the split of imports and functions, where it is cheap.
+    if units <= args.stages_max:
+        result.stages, result.rerun_stages = (
+            [x] for x in measure_stages(runs, logs, data, changed, args, env)
+        )
+        say(
+            f"stages: {result.stages[0]['wall']:.1f} s, re-run {result.rerun_stages[0]['wall']:.1f} s"
+        )
     return result
 
 
-def estimate_naive(sample: dict, data: Path, quarter: str, stages: dict) -> dict:
+def measure_naive(runs: Path, logs: Path, data: Path, args, env: dict, result: SizeResult):
+    """Run the naive stack in full, or on a sample extrapolated to the district."""
+    sample = None if result.units <= args.naive_full_max else args.naive_sample
+    out_json = runs / "naive.json"
+    shutil.rmtree(runs / "naive-out", ignore_errors=True)
+    cmd = [sys.executable, "-m", "bench.naive", "--data", str(data), "--scheme", str(SCHEME)]
+    cmd += ["--quarter", args.quarter, "--out", str(runs / "naive-out"), "--json", str(out_json)]
+    if sample:
+        cmd += ["--limit-units", str(sample)]
+    proc = checked(measure(cmd, env, logs / "naive.log"), "naive")
+    measured = json.loads(out_json.read_text(encoding="utf-8"))
+    measured["peak_mb"], measured["wall"] = proc.peak_mb, proc.wall
+    if sample:
+        measured = estimate_naive(measured, data, args.quarter, result.feedback_workbooks)
+    return measured, bool(sample)
+
+
+def estimate_naive(sample: dict, data: Path, quarter: str, feedback_workbooks: int) -> dict:
     """Extrapolate a sample's naive run: per-file read+validate, per-unit score and writes."""
     all_files = len(unit_files(data, quarter))
     special = sample["files"] - sample["unit_files"]
     s = sample["seconds"]
     per_file = (s["read"] + s["validate"] - sample["special_seconds"]) / sample["unit_files"]
     per_unit = (s["score"] + s["write_leader"] + s["write_feedback"]) / sample["units"]
-    units = (
-        stages["feedback_workbooks"] - 2
-    )  # every unit gets feedback; ZD01 and XAB are not ranked
+    units = feedback_workbooks - 2  # every unit gets feedback; ZD01 and XAB are not ranked
     estimate = dict(sample)
     estimate["sample_total"] = sample["total"]
     estimate["total"] = (
@@ -353,24 +453,7 @@ def estimate_naive(sample: dict, data: Path, quarter: str, stages: dict) -> dict
     return estimate
 
 
-# --- the table -------------------------------------------------------------------------------
-
-
-def med(values: list[float]) -> float | None:
-    """Return the median, or None for no values."""
-    return statistics.median(values) if values else None
-
-
-def secs(value: float | None) -> str:
-    """Return seconds for the table."""
-    if value is None:
-        return "–"
-    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s" if value < 100 else f"{value:.0f} s"
-
-
-def ratio(a: float | None, b: float | None) -> float | None:
-    """Return a / b, or None."""
-    return a / b if a is not None and b else None
+# --- what was measured -----------------------------------------------------------------------
 
 
 def product_version() -> str:
@@ -416,193 +499,12 @@ def machine() -> str:
         ),
         platform.processor(),
     )
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores ({model}), {memory:.1f} GiB memory, Python {platform.python_version()}, load average at start {load}"
+    return f"{os.cpu_count()} cores ({model}), {memory:.1f} GiB memory, Python {platform.python_version()}"
 
 
-def table(
-    results: list[SizeResult],
-    prefect: list[Proc],
-    args: argparse.Namespace,
-    started: str,
-    host: str,
-    product: str | None = None,
-) -> str:
-    """Return the markdown report: one row per measure, one column per size, growth factors."""
-    sizes = [r.units for r in results]
-    startup = med([p.wall for p in prefect])
-    startup_peak = med([p.peak_mb for p in prefect])
-    rows: list[tuple[str, list[float | None], str, str]] = []  # label, values, kind, goal
-
-    def add(label: str, values: list[float | None], kind: str = "s", goal: str = "") -> None:
-        rows.append((label, values, kind, goal))
-
-    def per(fn):
-        return [fn(r) for r in results]
-
-    floor = per(lambda r: med([f["total"] for f in r.floor]))
-    run = per(lambda r: med([p.wall for p in r.run]))
-    run_ex = [x - startup if x is not None and startup is not None else None for x in run]
-    rerun = per(lambda r: med([p.wall for p in r.rerun]))
-    rerun_ex = [x - startup if x is not None and startup is not None else None for x in rerun]
-    stage_total = per(lambda r: med([s["total"] for s in r.stages]))
-    naive = per(lambda r: r.naive["total"] if r.naive else None)
-    add("input files (workbooks) of the quarter", per(lambda r: r.files), "n")
-    add(
-        "output workbooks (leader + feedback) / cells written",
-        per(lambda r: r.floor[0]["write_counts"]["workbooks"] if r.floor else None),
-        "n",
-    )
-    add("(a) I/O floor: read every input sheet + write the output cells, one process", floor)
-    add(
-        "  … read (fastexcel/calamine, all sheets)",
-        per(lambda r: med([f["seconds"]["read"] for f in r.floor])),
-    )
-    add(
-        "  … write (xlsxwriter, no formats, in memory)",
-        per(lambda r: med([f["seconds"]["write"] for f in r.floor])),
-    )
-    add("(b) `firescore run`, cold process, wall", run)
-    add("  … minus Prefect start-up", run_ex, "s", "growth ≤ ×11 per ×10 units")
-    add(
-        "Prefect start-up: trivial 1-task flow, cold process (ephemeral server)",
-        [startup] * len(results),
-    )
-    add("(b) stages: the flow's body without Prefect, cold process", stage_total)
-    for stage in STAGES:
-        add(
-            f"  … {stage}: {STAGE_NOTES[stage]}",
-            per(lambda r, s=stage: med([x["seconds"][s] for x in r.stages])),
-        )
-    label = "(c) naive stack: openpyxl + GX per sheet of each file + pandas + openpyxl"
-    add(label, naive)
-    add("(d) re-run after one file changed, same warehouse, wall", rerun)
-    add("  … minus Prefect start-up", rerun_ex)
-    add(
-        "  … its stages (flow body, no Prefect): read + validate + load",
-        per(
-            lambda r: med(
-                [
-                    x["seconds"]["read"] + x["seconds"]["validate"] + x["seconds"]["load"]
-                    for x in r.rerun_stages
-                ]
-            )
-        ),
-    )
-    add(
-        "  … its stages: score + publish",
-        per(
-            lambda r: med([x["seconds"]["score"] + x["seconds"]["publish"] for x in r.rerun_stages])
-        ),
-    )
-    add("(e) peak RSS MB: floor", per(lambda r: med([f["peak_mb"] for f in r.floor])), "mb")
-    add(
-        "(e) peak RSS MB: `firescore run` (main process; Prefect server apart)",
-        per(lambda r: med([p.peak_mb for p in r.run])),
-        "mb",
-        "≤ 1,500 at 3,000",
-    )
-    add(
-        "(e) peak RSS MB: stages process",
-        per(lambda r: med([s["peak_mb"] for s in r.stages])),
-        "mb",
-    )
-    add("(e) peak RSS MB: re-run", per(lambda r: med([p.peak_mb for p in r.rerun])), "mb")
-    add(
-        "(e) peak RSS MB: naive (sample when estimated)",
-        per(lambda r: r.naive["peak_mb"] if r.naive else None),
-        "mb",
-    )
-    add(
-        "(e) peak RSS MB: Prefect trivial flow (client; its server is a child)",
-        [startup_peak] * len(results),
-        "mb",
-    )
-    add(
-        "**run/floor** (Prefect excluded)",
-        [ratio(a, b) for a, b in zip(run_ex, floor, strict=True)],
-        "x",
-        "≤ 2",
-    )
-    add(
-        "run/floor with stage times (no Prefect at all)",
-        [ratio(a, b) for a, b in zip(stage_total, floor, strict=True)],
-        "x",
-    )
-    add(
-        "**naive/run** (Prefect excluded)",
-        [ratio(a, b) for a, b in zip(naive, run_ex, strict=True)],
-        "x",
-        "≥ 20",
-    )
-    add(
-        "**rerun/run** (Prefect excluded)",
-        [ratio(a, b) for a, b in zip(rerun_ex, run_ex, strict=True)],
-        "x",
-        "≤ 0.15",
-    )
-
-    def cell(value: float | None, kind: str) -> str:
-        if value is None:
-            return "–"
-        if kind == "n":
-            return f"{value:,.0f}"
-        if kind == "mb":
-            return f"{value:,.0f}"
-        if kind == "x":
-            return f"{value:.2f}"
-        return secs(value)
-
-    head = ["measure", *[f"{s:,} units" for s in sizes]]
-    head += [f"growth {a:,}→{b:,}" for a, b in zip(sizes, sizes[1:], strict=False)] + ["goal"]
-    lines = [
-        f"Measured {started} on {host}; product {product or product_version()}.",
-        f"Quarter {args.quarter}, seed {args.seed}; medians of {', '.join(f'{len(r.stages)} ({r.units:,})' for r in results)} repeats"
-        f"; Prefect start-up median of {len(prefect)}.",
-        "",
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" + "---:|" * (len(head) - 2) + "---|",
-    ]
-    for label, values, kind, goal in rows:
-        if label.startswith("output workbooks"):
-            shown = [
-                f"{r.floor[0]['write_counts']['workbooks']:,} / {r.floor[0]['write_counts']['cells']:,}"
-                if r.floor
-                else "–"
-                for r in results
-            ]
-        else:
-            shown = [cell(v, kind) for v in values]
-        if label.startswith("(c)"):
-            shown = [
-                f"{s} (est.)" if r.naive_estimated else s
-                for s, r in zip(shown, results, strict=True)
-            ]
-        growth = [
-            f"×{b / a:.1f}" if kind in ("s", "mb") and a and b else "–"
-            for a, b in zip(values, values[1:], strict=False)
-        ]
-        lines.append("| " + " | ".join([label, *shown, *growth, goal]) + " |")
-    notes = []
-    for r in results:
-        if r.naive_estimated and r.naive:
-            n = r.naive
-            notes.append(
-                f"- (c) at {r.units:,} units is **estimated** from a measured sample of {n['units']} units "
-                f"({n['files']} files, {n['sample_total']:.1f} s): {n['per_file'] * 1000:.0f} ms per unit file "
-                f"(read + validate), {n['per_unit'] * 1000:.0f} ms per unit (score + write), plus the fixed "
-                f"imports/set-up and the fire-detachment and office files as measured."
-            )
-        unmapped = sorted(
-            {name for s in r.stages + r.rerun_stages for name in s.get("unmapped", [])}
-        )
-        if unmapped:
-            notes.append(f'- stage "other" at {r.units:,} units holds: {", ".join(unmapped)}.')
-        if r.generate_s:
-            notes.append(
-                f"- generating {r.units:,} units took {r.generate_s:.1f} s (not part of any figure)."
-            )
-    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+def load_average() -> str:
+    """Return the 1, 5 and 15 minute load averages."""
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def load_results(path: Path) -> tuple[list[SizeResult], list[Proc], dict]:
@@ -610,10 +512,23 @@ def load_results(path: Path) -> tuple[list[SizeResult], list[Proc], dict]:
     raw = json.loads(path.read_text(encoding="utf-8"))
     sizes = []
     for item in raw["sizes"]:
-        item["run"] = [Proc(**p) for p in item["run"]]
-        item["rerun"] = [Proc(**p) for p in item["rerun"]]
+        for key in ("run", "rerun", "rerun_server", "server_startup", "dask"):
+            item[key] = [Proc(**p) for p in item.get(key, [])]
         sizes.append(SizeResult(**item))
     return sizes, [Proc(**p) for p in raw["prefect"]], raw.get("meta", {})
+
+
+def save_results(work: Path, results: list[SizeResult], prefect: list[Proc], meta: dict) -> None:
+    """Write every figure to latest.json (the table can be re-rendered from it)."""
+    raw = {"meta": meta, "prefect": [asdict(p) for p in prefect]}
+    raw["sizes"] = [asdict(r) for r in results]
+    for size in raw["sizes"]:  # logs stay in bench/out/logs; the table needs none of them
+        for key in ("run", "rerun", "rerun_server", "server_startup", "dask"):
+            for proc in size[key]:
+                proc["out"] = proc["out"][-2000:]
+    for proc in raw["prefect"]:
+        proc["out"] = ""
+    (work / "latest.json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
 
 
 def update_readme(report: str) -> None:
@@ -629,16 +544,21 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.run", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "--sizes", default="300,3000", help="units per district, comma-separated (default 300,3000)"
-    )
-    parser.add_argument(
-        "--large", action="store_true", help="add 30,000 units (long: generation and runs)"
+        "--sizes",
+        default="3000,30000",
+        help="units per district, comma-separated (default 3000,30000)",
     )
     parser.add_argument(
         "--repeats", type=int, help="runs per size (default 3 up to 300 units, else 1)"
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--quarter", default="2026Q1")
+    parser.add_argument(
+        "--stages-max",
+        type=int,
+        default=3000,
+        help="time the flow's body without Prefect (bench.stages) up to this many units",
+    )
     parser.add_argument(
         "--naive-full-max",
         type=int,
@@ -651,9 +571,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work", type=Path, default=BENCH / "out", help="data, runs and logs (default bench/out)"
     )
-    parser.add_argument(
-        "--no-cli", action="store_true", help="skip `firescore run` and Prefect (stages only)"
-    )
     parser.add_argument("--no-naive", action="store_true", help="skip the naive stack")
     parser.add_argument(
         "--render", type=Path, help="only re-render the table of a saved latest.json"
@@ -664,31 +581,44 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.render:
         results, prefect, meta = load_results(args.render)
-        args.quarter, args.seed = meta.get("quarter", args.quarter), meta.get("seed", args.seed)
-        report = table(results, prefect, args, meta["started"], meta["host"], meta.get("product"))
+        report = table(results, prefect, meta)
         print(report)
         if not args.no_readme:
             update_readme(report)
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    if args.large and 30000 not in sizes:
-        sizes.append(30000)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     env = bench_env(work)
-    started = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    host = machine()
-    prefect = [] if args.no_cli else prefect_startup(work, env, max(3, args.repeats or 3))
-    results = []
+    labels = stage_labels()
+    start = time.perf_counter()
+    meta = {
+        "started": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "host": machine(),
+        "load_start": load_average(),
+        "product": product_version(),
+        "quarter": args.quarter,
+        "seed": args.seed,
+        "complete": False,
+    }
+    prefect = prefect_startup(work, env, max(3, args.repeats or 3), "prefect")
+    results: list[SizeResult] = []
+
+    def checkpoint() -> None:
+        """Save what is measured so far: an interrupted invocation still leaves its table."""
+        meta["load_end"] = load_average()
+        meta["minutes"] = (time.perf_counter() - start) / 60
+        save_results(work, results, prefect, meta)
+        (work / "latest.md").write_text(table(results, prefect, meta), encoding="utf-8")
+
     for units in sizes:
-        results.append(measure_size(work, units, args, env))
-        report = table(results, prefect, args, started, host)
-        (work / "latest.md").write_text(report, encoding="utf-8")
-        meta = {"started": started, "host": host, "product": product_version()}
-        meta |= {"quarter": args.quarter, "seed": args.seed}
-        raw = {"meta": meta, "prefect": [asdict(p) for p in prefect]}
-        raw["sizes"] = [asdict(r) for r in results]
-        (work / "latest.json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
+        results.append(SizeResult(units=units))
+        measure_size(work, results[-1], args, env, labels, checkpoint)
+        checkpoint()
+    meta["complete"] = True
+    save_results(work, results, prefect, meta)
+    report = table(results, prefect, meta)
+    (work / "latest.md").write_text(report, encoding="utf-8")
     print(report)
     if not args.no_readme:
         update_readme(report)

@@ -1,9 +1,9 @@
-"""The benchmark machinery on a tiny generated district: stages, floor, naive stack, re-run, table."""
+"""The benchmark machinery on a tiny generated district: run, stages, floor, naive, re-run, tables."""
 
 from __future__ import annotations
 
-import argparse
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -11,13 +11,17 @@ import pytest
 
 from bench.floor import measure_floor
 from bench.naive import run_naive
+from bench.procs import Proc, tree_rss_mb
+from bench.report import FLOW_STAGES, table
 from bench.run import (
     SCHEME,
     SizeResult,
+    bench_env,
     change_one_value,
+    cli_run,
     estimate_naive,
     file_to_change,
-    table,
+    stage_labels,
     write_config,
 )
 from bench.stages import STAGES, run_stages
@@ -45,6 +49,10 @@ def measured(tmp_path_factory):
     floor = measure_floor(inputs, root / "out" / QUARTER, root / "scratch")
     naive = run_naive(data, SCHEME, QUARTER, root / "naive")
     sample = run_naive(data, SCHEME, QUARTER, root / "naive-sample", limit_units=2)
+    # The CLI as the bench runs it: a cold process, its own Prefect home and ephemeral server.
+    cli = write_config(root / "cli" / "firescore.toml", data, root / "cli" / "out")
+    env = bench_env(root / "work")
+    run = cli_run(cli, QUARTER, env, root / "work" / "run.log", stage_labels())
     return {
         "root": root,
         "data": data,
@@ -53,6 +61,7 @@ def measured(tmp_path_factory):
         "floor": floor,
         "naive": naive,
         "sample": sample,
+        "run": run,
     }
 
 
@@ -91,20 +100,63 @@ def test_naive_stack_scores_like_the_product(measured):
 def test_naive_estimate_from_a_sample_extrapolates_per_file_and_per_unit(measured):
     sample = measured["sample"]
     assert sample["units"] == 2
-    estimate = estimate_naive(sample, measured["data"], QUARTER, measured["first"])
+    estimate = estimate_naive(
+        sample, measured["data"], QUARTER, measured["first"]["feedback_workbooks"]
+    )
     assert estimate["per_file"] > 0 and estimate["per_unit"] > 0
     assert estimate["total"] > sample["total"] - sample["seconds"]["score"]
 
 
-def test_table_has_every_measure_and_positive_figures(measured):
-    result = SizeResult(units=6, files=9)
+def test_the_run_gives_its_stages_from_prefects_record_of_its_flow_run(measured):
+    run = measured["run"]
+    flow = run.flow
+    assert flow is not None and flow["complete"]
+    # every stage of the flow, each inside the flow run, the flow run inside the process
+    assert set(flow["stages"]) == set(FLOW_STAGES)
+    assert all(0 < seconds < flow["flow_s"] for seconds in flow["stages"].values())
+    assert 0 <= flow["prefect_in_flow_s"] < flow["flow_s"] < run.wall
+    assert run.tree_mb >= run.peak_mb > 50
+
+
+def test_tree_memory_counts_a_child_process(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    own = tree_rss_mb(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; x = bytearray(200 << 20); time.sleep(30)"]
+    )
+    try:
+        time.sleep(3)
+        assert tree_rss_mb(os.getpid()) > own + 150
+    finally:
+        child.kill()
+        child.wait()
+
+
+def sized(units: int, measured: dict, scale: float) -> SizeResult:
+    """Return a SizeResult at a pretended size: the tiny district's figures times scale."""
+    run = measured["run"]
+    flow = {**run.flow, "stages": {k: v * scale for k, v in run.flow["stages"].items()}}
+    grown = Proc(run.wall * scale, run.peak_mb, 0, "", run.tree_mb, run.started_utc, flow)
+    result = SizeResult(units=units, files=9, feedback_workbooks=8)
     result.floor.append({**measured["floor"], "peak_mb": 80.0})
+    result.run.append(grown)
+    result.rerun.append(Proc(run.wall * 0.5, run.peak_mb, 0, "", run.tree_mb))
     first = measured["first"]
     result.stages.append({**first, "total": sum(first["seconds"].values()), "peak_mb": 400.0})
     result.rerun_stages.append({**measured["rerun"], "peak_mb": 400.0})
     result.naive = {**measured["naive"], "peak_mb": 300.0}
-    args = argparse.Namespace(quarter=QUARTER, seed=2026)
-    report = table([result], [], args, "today", "test machine")
+    result.dask_note = "not available at commit x: no [runner] in its config"
+    return result
+
+
+def test_table_has_every_measure_and_each_goal_met_or_missed(measured):
+    results = [sized(3000, measured, 1.0), sized(30000, measured, 12.0)]
+    prefect = [Proc(1.0, 190.0, 0, "")]
+    meta = {"started": "today", "host": "test machine", "product": "commit x"}
+    report = table(results, prefect, {**meta, "quarter": QUARTER, "seed": 2026})
     rows = {
         line.split(" | ")[0].lstrip("| "): line
         for line in report.splitlines()
@@ -112,9 +164,12 @@ def test_table_has_every_measure_and_positive_figures(measured):
     }
     for label in (
         "(a) I/O floor",
+        "(b) `firescore run`",
         "(b) stages",
         "(c) naive stack",
-        "(d) re-run",
+        "(d) re-run after one file changed, same warehouse, ephemeral",
+        "(d) re-run after one file changed, persistent server",
+        "(f) `firescore run`, Dask runner",
         "**run/floor**",
         "**naive/run**",
     ):
@@ -123,6 +178,15 @@ def test_table_has_every_measure_and_positive_figures(measured):
     assert float(re.search(r"\| ([0-9.]+) s \|", floor_row)[1]) > 0
     ratio_row = next(v for k, v in rows.items() if k.startswith("run/floor with stage times"))
     assert float(ratio_row.split(" | ")[1]) > 1
+    dask_row = next(v for k, v in rows.items() if k.startswith("(f)"))
+    assert "not available at commit x" in dask_row
+    # every stage grew ×12 for ×10 units: each growth goal is missed, and says by how much
+    goals = [line for line in report.splitlines() if line.startswith("| growth ≤ ×11")]
+    stages = [line for line in goals if ": stage " in line]
+    assert stages and all("**missed** by ×1.09 the limit" in line for line in stages)
+    assert all("**missed**" in line for line in goals)
+    memory = next(line for line in report.splitlines() if line.startswith("| peak memory ≤ 1,500"))
+    assert "**met**" in memory
 
 
 def test_naive_stack_follows_the_double_fall_switch(measured, tmp_path):
