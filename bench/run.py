@@ -305,12 +305,12 @@ def measure_floor(runs: Path, logs: Path, data: Path, quarter: str, env: dict, i
     return measured
 
 
-def measure_stages(runs: Path, logs: Path, data: Path, changed: Path, args, env: dict):
+def measure_stages(place: Place, result: SizeResult, args: argparse.Namespace, env: dict) -> None:
     """Time the flow's body without Prefect (bench.stages), then its re-run after one change."""
+    runs, logs, data, changed = place.runs, place.logs, place.data, place.changed
     shutil.rmtree(runs / "stages", ignore_errors=True)
     config = write_config(runs / "stages" / "firescore.toml", data, runs / "stages" / "out")
-    measured = []
-    for name in ("stages", "rerun-stages"):
+    for name, bucket in (("stages", result.stages), ("rerun-stages", result.rerun_stages)):
         out_json = runs / f"{name}.json"
         cmd = [sys.executable, "-m", "bench.stages", "--config", str(config)]
         cmd += ["--quarter", args.quarter, "--json", str(out_json)]
@@ -321,11 +321,11 @@ def measure_stages(runs: Path, logs: Path, data: Path, changed: Path, args, env:
             proc = checked(measure(cmd, env, logs / f"{name}.log"), name)
         finally:
             changed.write_bytes(original)
-        result = json.loads(out_json.read_text(encoding="utf-8"))
-        result["wall"], result["peak_mb"] = proc.wall, proc.peak_mb
-        measured.append(result)
+        measured = json.loads(out_json.read_text(encoding="utf-8"))
+        measured["wall"], measured["peak_mb"] = proc.wall, proc.peak_mb
+        bucket.append(measured)
+        place.say(f"{name}: {proc.wall:.1f} s")
     shutil.rmtree(runs / "stages", ignore_errors=True)
-    return measured
 
 
 def same_results(a: Path, b: Path) -> bool:
@@ -333,90 +333,106 @@ def same_results(a: Path, b: Path) -> bool:
     return a.is_file() and b.is_file() and a.read_bytes() == b.read_bytes()
 
 
-def measure_size(
+@dataclass
+class Place:
+    """Where one size's data, runs and logs are, and the file its re-runs change."""
+
+    units: int
+    data: Path
+    runs: Path
+    logs: Path
+    changed: Path
+
+    @property
+    def cli(self) -> Path:
+        """Return the folder of the local runner's run (config, out/, warehouse)."""
+        return self.runs / "cli"
+
+    def say(self, text: str) -> None:
+        """Print a progress line."""
+        print(f"[bench {self.units:,}] {text}", file=sys.stderr, flush=True)
+
+
+def place_of(work: Path, result: SizeResult, args: argparse.Namespace, env: dict) -> Place:
+    """Generate (once) the size's district and return where its runs go."""
+    data, result.generate_s = ensure_data(work, result.units, args.seed, args.quarter, env)
+    result.files = len(unit_files(data, args.quarter))
+    runs, logs = work / "runs" / f"u{result.units}", work / "logs" / f"u{result.units}"
+    return Place(result.units, data, runs, logs, file_to_change(data, args.quarter))
+
+
+def measure_core(
     work: Path,
+    place: Place,
     result: SizeResult,
     args: argparse.Namespace,
     env: dict[str, str],
     labels: dict,
     checkpoint: Callable[[], None],
-) -> SizeResult:
-    """Measure run, re-runs, floor, naive, Dask and stages at one size, saving as it goes."""
-    units = result.units
-    repeats = args.repeats or (3 if units <= 300 else 1)
-    data, result.generate_s = ensure_data(work, units, args.seed, args.quarter, env)
-    result.files = len(unit_files(data, args.quarter))
-    runs = work / "runs" / f"u{units}"
-    logs = work / "logs" / f"u{units}"
-    changed = file_to_change(data, args.quarter)
-    say = lambda text: print(f"[bench {units}] {text}", file=sys.stderr, flush=True)  # noqa: E731
-    cli = runs / "cli"
+) -> None:
+    """Measure the run, its re-runs (both servers), the floor and the naive stack at one size."""
+    repeats = args.repeats or (3 if place.units <= 300 else 1)
+    cli, quarter = place.cli, args.quarter
     for i in range(repeats):
         # (b) and (d): the CLI on a fresh warehouse, then again after one file changed.
         shutil.rmtree(cli, ignore_errors=True)
-        config = write_config(cli / "firescore.toml", data, cli / "out")
-        run = cli_run(config, args.quarter, env, logs / f"run-{i}.log", labels)
+        config = write_config(cli / "firescore.toml", place.data, cli / "out")
+        run = cli_run(config, quarter, env, place.logs / f"run-{i}.log", labels)
         result.run.append(run)
-        say(f"run {i + 1}/{repeats}: {run.wall:.1f} s, {run.tree_mb:.0f} MB")
-        rerun = rerun_one_change(
-            changed, "（已更正）", config, args.quarter, env, logs / f"rerun-{i}.log", labels
-        )
+        place.say(f"run {i + 1}/{repeats}: {run.wall:.1f} s, {run.tree_mb:.0f} MB")
+        log = place.logs / f"rerun-{i}.log"
+        rerun = rerun_one_change(place.changed, "（已更正）", config, quarter, env, log, labels)
         result.rerun.append(rerun)
-        say(f"re-run {i + 1}/{repeats}: {rerun.wall:.1f} s")
+        place.say(f"re-run {i + 1}/{repeats}: {rerun.wall:.1f} s")
         # (a) the floor, writing the cells the run wrote.
-        result.floor.append(measure_floor(runs, logs, data, args.quarter, env, i))
-        say(f"floor {i + 1}/{repeats}: {result.floor[-1]['total']:.1f} s")
+        result.floor.append(measure_floor(place.runs, place.logs, place.data, quarter, env, i))
+        place.say(f"floor {i + 1}/{repeats}: {result.floor[-1]['total']:.1f} s")
         checkpoint()
-    result.feedback_workbooks = len(list((cli / "out" / args.quarter / "单位反馈").glob("*.xlsx")))
+    result.feedback_workbooks = len(list((cli / "out" / quarter / "单位反馈").glob("*.xlsx")))
     # (d) against a persistent server: the warehouse of the last run, another one-value change.
     with prefect_server(work, env) as server_env:
-        result.server_startup = prefect_startup(work, server_env, 2, f"prefect-server-u{units}")
+        name = f"prefect-server-u{place.units}"
+        result.server_startup = prefect_startup(work, server_env, 2, name)
         for i in range(repeats):
-            log = logs / f"rerun-server-{i}.log"
-            note = f"（第{i + 2}次更正）"
-            proc = rerun_one_change(changed, note, config, args.quarter, server_env, log, labels)
+            log, note = place.logs / f"rerun-server-{i}.log", f"（第{i + 2}次更正）"
+            proc = rerun_one_change(place.changed, note, config, quarter, server_env, log, labels)
             result.rerun_server.append(proc)
-            say(f"re-run, persistent server {i + 1}/{repeats}: {proc.wall:.1f} s")
+            place.say(f"re-run, persistent server {i + 1}/{repeats}: {proc.wall:.1f} s")
     checkpoint()
     # (c) the naive stack: once (it is the slow one), in full or on a sample.
     if not args.no_naive:
-        result.naive, result.naive_estimated = measure_naive(runs, logs, data, args, env, result)
-        say(f"naive{' (est.)' if result.naive_estimated else ''}: {result.naive['total']:.1f} s")
-    checkpoint()
-    # (f) the Dask runner on a LocalCluster, on a fresh warehouse.
+        result.naive, result.naive_estimated = measure_naive(place, args, env, result)
+        shown = f"{result.naive['total']:.1f} s" + (" (est.)" if result.naive_estimated else "")
+        place.say(f"naive: {shown}")
+        checkpoint()
+
+
+def measure_dask(
+    place: Place, result: SizeResult, args: argparse.Namespace, env: dict, labels: dict
+) -> None:
+    """Run the CLI with the Dask runner on a LocalCluster; compare its results with the local run's."""
     section = dask_runner_section()
     if section is None:
         result.dask_note = f"not available at {product_version()}: no [runner] in its config"
-    else:
-        dask = runs / "dask"
-        shutil.rmtree(dask, ignore_errors=True)
-        config = write_config(dask / "firescore.toml", data, dask / "out", section)
-        proc = cli_run(config, args.quarter, env, logs / "run-dask.log", labels)
-        result.dask.append(proc)
-        same = same_results(
-            cli / "out" / args.quarter / "results.csv", dask / "out" / args.quarter / "results.csv"
-        )
-        result.dask_note = (
-            "results.csv identical to the local runner's"
-            if same
-            else "results.csv DIFFERS from the local runner's"
-        )
-        say(f"dask: {proc.wall:.1f} s, {proc.tree_mb:.0f} MB; {result.dask_note}")
-        shutil.rmtree(dask, ignore_errors=True)
-    checkpoint()
-    # (b) stages without Prefect: the split of imports and functions, where it is cheap.
-    if units <= args.stages_max:
-        result.stages, result.rerun_stages = (
-            [x] for x in measure_stages(runs, logs, data, changed, args, env)
-        )
-        say(
-            f"stages: {result.stages[0]['wall']:.1f} s, re-run {result.rerun_stages[0]['wall']:.1f} s"
-        )
-    return result
+        return
+    dask = place.runs / "dask"
+    shutil.rmtree(dask, ignore_errors=True)
+    config = write_config(dask / "firescore.toml", place.data, dask / "out", section)
+    proc = cli_run(config, args.quarter, env, place.logs / "run-dask.log", labels)
+    result.dask.append(proc)
+    local, remote = (d / "out" / args.quarter / "results.csv" for d in (place.cli, dask))
+    result.dask_note = (
+        "results.csv identical to the local runner's, byte for byte"
+        if same_results(local, remote)
+        else "results.csv DIFFERS from the local runner's"
+    )
+    place.say(f"dask: {proc.wall:.1f} s, {proc.tree_mb:.0f} MB; {result.dask_note}")
+    shutil.rmtree(dask, ignore_errors=True)
 
 
-def measure_naive(runs: Path, logs: Path, data: Path, args, env: dict, result: SizeResult):
+def measure_naive(place: Place, args: argparse.Namespace, env: dict, result: SizeResult):
     """Run the naive stack in full, or on a sample extrapolated to the district."""
+    runs, logs, data = place.runs, place.logs, place.data
     sample = None if result.units <= args.naive_full_max else args.naive_sample
     out_json = runs / "naive.json"
     shutil.rmtree(runs / "naive-out", ignore_errors=True)
@@ -611,10 +627,19 @@ def main(argv: list[str] | None = None) -> int:
         save_results(work, results, prefect, meta)
         (work / "latest.md").write_text(table(results, prefect, meta), encoding="utf-8")
 
+    # The goals' figures at every size first; then the Dask runner; then the stages split.
+    places = []
     for units in sizes:
         results.append(SizeResult(units=units))
-        measure_size(work, results[-1], args, env, labels, checkpoint)
+        places.append(place_of(work, results[-1], args, env))
+        measure_core(work, places[-1], results[-1], args, env, labels, checkpoint)
+    for place, result in zip(places, results, strict=True):
+        measure_dask(place, result, args, env, labels)
         checkpoint()
+    for place, result in zip(places, results, strict=True):
+        if place.units <= args.stages_max:
+            measure_stages(place, result, args, env)
+            checkpoint()
     meta["complete"] = True
     save_results(work, results, prefect, meta)
     report = table(results, prefect, meta)
