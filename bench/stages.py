@@ -64,6 +64,7 @@ STAGE_OF = {
     "load_notes": "load",
     "quarantine": "load",
     "run_scoring": "score",
+    "record_run": "score",
     "load_quarter": "publish",
     "publish_quarter": "publish",
     "publish_feedback": "publish",

@@ -653,21 +653,34 @@ def explain(
     quarter: QuarterOption,
     unit: Annotated[str, typer.Option("--unit", help="单位代码，如 JD08")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（供其他系统使用）")] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="运行编号：列出该次运行以来的变化（单元格、板块得分、总分）"),
+    ] = None,
     config: ConfigOption = None,
     warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
 ) -> None:
-    """逐项列出一个单位的得分明细（板块 → 项目 → 得分、原因、来源单元格），合计即总分。"""
+    """逐项列出一个单位的得分明细（板块 → 项目 → 得分、原因、来源单元格），合计即总分；
+    加 --since 运行编号 则列出该次运行以来的变化。"""
     import json
 
-    from firescore.commands.explain import ExplainError, render
+    from firescore.commands.explain import (
+        ExplainError,
+        render,
+        render_since,
+        since_json,
+        since_run,
+    )
     from firescore.commands.explain import as_json as explanation_json
     from firescore.commands.explain import explain as explain_unit
     from firescore.config import ConfigError, load_config
+    from firescore.scheme import SchemeError, load_scheme
     from firescore.warehouse.file import reading
 
     try:
         cfg = load_config(config).with_overrides(warehouse=warehouse)
-    except ConfigError as exc:
+        timezone = load_scheme(cfg.scheme).timezone if since is not None else None
+    except (ConfigError, SchemeError) as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     open_log(cfg.log_file)
     normal = _quarter(quarter)
@@ -678,9 +691,18 @@ def explain(
     _say_if_run_in_progress(cfg.warehouse)
     try:
         with reading(cfg.warehouse) as con:
-            explanation = explain_unit(con, normal, unit)
+            if since is not None:
+                report = since_run(con, normal, unit, since, timezone)
+            else:
+                explanation = explain_unit(con, normal, unit)
     except ExplainError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    if since is not None:
+        if as_json:
+            typer.echo(json.dumps(since_json(report), ensure_ascii=False, indent=2))
+        else:
+            console.print(render_since(report))
+        return
     if as_json:
         typer.echo(json.dumps(explanation_json(explanation), ensure_ascii=False, indent=2))
     else:

@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from firescore.appeals import load_rulings
+from firescore.appeals import load_rulings, rulings_file_name
 from firescore.atomic import remove_stale_temps
 from firescore.config import Config, load_config
-from firescore.intake.discover import Inbox, Submission, discover
+from firescore.intake.discover import APPEALS_DIR, Inbox, Submission, discover
 from firescore.intake.expectations import export_data_docs
 from firescore.intake.history import read_history
 from firescore.intake.pipeline import Earlier, ReadFile, read_files, validate_files
@@ -54,6 +54,7 @@ from firescore.warehouse.releases import (
     refuse_if_final,
     release_of,
 )
+from firescore.warehouse.runs import record_run
 from firescore.warehouse.store import (
     accepted_fire_ids,
     adopt_file_identity,
@@ -258,7 +259,7 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
     history = read_history(config.history, scheme, registries, config.limits)
     inbox = discover(config.inbox, run.quarter, scheme, registries)
     summary = run.summary
-    summary.run_id = run_id_of(inbox, config)
+    summary.run_id = run_id_of(inbox, config, run.quarter)
     summary.files_seen = len(inbox.submissions)
     summary.notes = [note.message for note in inbox.notes]
     run.as_of = max(
@@ -324,6 +325,8 @@ def score(run: QuarterRun) -> tuple[None, str]:
     # The office's rulings on disputes (申诉处理) are scored as ledger rows of their own.
     run.summary.notes += load_rulings(run.con, config.inbox, run.quarter, config.limits)
     run_scoring(run.con, scheme, run.quarter)
+    # What this run publishes is kept, so the next run can say what moved since (较上次运行).
+    record_run(run.con, run.quarter, run.summary.run_id, run.as_of)
     run.meta = PublishMeta(
         district=scheme.district,
         title=scheme.title,
@@ -378,7 +381,7 @@ def publish_checks(run: QuarterRun) -> tuple[None, str]:
     return None, "、".join(p.name for p in paths)
 
 
-def run_id_of(inbox: Inbox, config: Config) -> str:
+def run_id_of(inbox: Inbox, config: Config, quarter: str) -> str:
     """Return an id derived from the inputs, so a re-run on the same inputs is identical."""
     digest = hashlib.sha256()
     for path in (config.scheme, config.units, config.tasks):
@@ -387,6 +390,10 @@ def run_id_of(inbox: Inbox, config: Config) -> str:
         digest.update(f"{sub.unit_code}:{sub.sha256}:{sub.received_at.isoformat()}\n".encode())
     for note in inbox.notes:
         digest.update(f"{note.message}\n".encode())
+    # The office's rulings change the scores too: a run after a ruling is another run.
+    rulings = config.inbox / quarter / APPEALS_DIR / rulings_file_name(quarter)
+    if rulings.is_file():
+        digest.update(hashlib.sha256(rulings.read_bytes()).digest())
     return digest.hexdigest()[:12]
 
 

@@ -243,3 +243,16 @@ def test_the_unit_reads_its_rulings_in_its_feedback(ruled):
         "T26 加强微型消防站建设：更正，失分 3.46 → 0；经核实拉练记录，开展次数为2次",
         "火灾形势·火灾起数 火灾起数：维持，失分 2 → 2；火灾发生在辖区内，按规定计入",
     ]
+
+
+def test_an_upheld_ruling_shows_in_the_units_changes_since_the_previous_run(ruled):
+    config, before, after, _ = ruled
+    (path,) = (config.out / "2026Q2" / "单位反馈").glob("JD07_*.xlsx")
+    ws = openpyxl.load_workbook(path)["本次变更"]
+    everything = list(ws.iter_rows(values_only=True))
+    rows = {row[0]: row for row in everything if row[0]}
+    assert rows["申诉更正"][4].startswith("申诉更正 T26 ")
+    assert rows["申诉更正"][4].endswith("：失分 3.46 → 0：经核实拉练记录，开展次数为2次")
+    # The total moved by the ruling alone: the unit's file did not change.
+    assert rows["总分"][1:3] == (float(before["JD07"]), float(after["JD07"]))
+    assert any(str(row[4]).startswith("本单位报送文件未变") for row in everything)

@@ -17,8 +17,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from firescore.publish.changes import UnitChange, cells_note, score_text, signed, unit_changes
+from firescore.publish.meta import chinese_datetime, local_time
 from firescore.publish.queries import SCORES_SQL, block_names, fetch_rows
 from firescore.scheme import Quarter
+from firescore.warehouse.runs import Run, runs_of
 
 Row = dict[str, Any]
 CENT = Decimal("0.01")
@@ -354,3 +357,139 @@ def number(value: Decimal | None) -> float | int | None:
         return None
     value = Decimal(value)
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- since an earlier run --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SinceRun:
+    """What changed for one unit between an earlier run of the quarter and its latest run."""
+
+    quarter: str
+    unit_code: str
+    unit_name: str
+    since: Run
+    latest: Run
+    change: UnitChange | None  # None: nothing changed
+
+
+def since_run(
+    con: duckdb.DuckDBPyConnection, quarter: str, unit: str, run_id: str, timezone: str
+) -> SinceRun:
+    """Return what changed for ``unit`` since run ``run_id``; ExplainError (Chinese) when the
+    run is not one of the quarter's or the unit is unknown."""
+    unit = unit.strip().upper()
+    runs = runs_of(con, quarter)
+    if not runs:
+        raise ExplainError(
+            f"数据仓库中没有 {quarter} 的运行记录（记录各次运行之前的数据仓库不保存各次得分），"
+            f"请先运行 firescore run --quarter {quarter}"
+        )
+    wanted = run_id.strip().lower()
+    since = next((run for run in runs if run.run_id == wanted), None)
+    if since is None:
+        known = "、".join(
+            f"{run.run_id}（第{n}次，数据截至 {chinese_datetime(local_time(run.as_of, timezone))}）"
+            for n, run in enumerate(runs, 1)
+        )
+        raise ExplainError(
+            f"运行编号“{run_id}”不是 {quarter} 的运行；{quarter} 已记录的运行：{known}"
+        )
+    latest = runs[-1]
+    names = dict(
+        con.execute(
+            """
+            SELECT r.unit_code, coalesce(u.unit_name, r.unit_code)
+            FROM run_scores AS r LEFT JOIN units AS u ON u.unit_code = r.unit_code
+            WHERE r.quarter = $quarter AND r.run_id IN ($since, $latest)
+            """,
+            {"quarter": quarter, "since": since.run_id, "latest": latest.run_id},
+        ).fetchall()
+    )
+    if unit not in names:
+        raise ExplainError(missing_message(con, quarter, unit))
+    changes = unit_changes(con, quarter, since.run_id, latest.run_id, block_names(con))
+    return SinceRun(quarter, unit, names[unit], since, latest, changes.get(unit))
+
+
+def render_since(report: SinceRun) -> RenderableType:
+    """Return what changed since a run as rich text: files, cells, figures, rulings."""
+    heading = Text.assemble(
+        (f"{report.unit_name}（{report.unit_code}）", "bold"),
+        f" {Quarter(report.quarter).label}（{report.quarter}）"
+        f"自运行 {report.since.run_id} 以来的变化（至最近一次运行 {report.latest.run_id}）",
+    )
+    change = report.change
+    if change is None:
+        return Group(
+            heading, Text("没有变化：报送文件、各板块得分、总分和申诉更正均与该次运行时相同。")
+        )
+    parts: list[RenderableType] = [heading]
+    parts.append(Text(f"使用文件：{change.old_file or '无'} → {change.new_file or '无'}"))
+    note = cells_note(change)
+    if note is not None:
+        parts.append(Text(note))
+    else:
+        parts.append(Text(f"单元格变化（{len(change.cells)} 格）：", style="bold"))
+        parts += [Text(f"  {cell.line}") for cell in change.cells]
+    parts.append(moves_table(change))
+    parts += [Text(line) for line in change.rulings]
+    return Group(*parts)
+
+
+def moves_table(change: UnitChange) -> Table:
+    """Return each block, the adjustment and the total: before, after and the move."""
+    table = Table(header_style="bold")
+    table.add_column("项目")
+    for header in ("上次", "本次", "变化"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for move in change.moves:
+        table.add_row(
+            move.label, score_text(move.before), score_text(move.after), signed(move.delta)
+        )
+    if change.grade[0] != change.grade[1]:
+        table.add_row("等次", change.grade[0] or "—", change.grade[1] or "—", "")
+    return table
+
+
+def since_json(report: SinceRun) -> dict[str, Any]:
+    """Return what changed since a run as a JSON-ready document."""
+    change = report.change
+    document: dict[str, Any] = {
+        "quarter": report.quarter,
+        "unit_code": report.unit_code,
+        "since_run": report.since.run_id,
+        "latest_run": report.latest.run_id,
+        "changed": change is not None,
+    }
+    if change is None:
+        return document
+    return document | {
+        "old_file": change.old_file,
+        "new_file": change.new_file,
+        "cells_note": cells_note(change),
+        "cells": [
+            {
+                "sheet": c.sheet,
+                "cell": c.cell,
+                "row_key": c.row_key,
+                "header": c.header,
+                "old": c.old,
+                "new": c.new,
+                "kind": c.kind,
+            }
+            for c in change.cells
+        ],
+        "moves": [
+            {
+                "item": m.label,
+                "before": number(m.before),
+                "after": number(m.after),
+                "delta": number(m.delta),
+            }
+            for m in change.moves
+        ],
+        "grade": list(change.grade),
+        "rulings": list(change.rulings),
+    }

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from firescore.publish.changes import UnitChange, cells_note, signed, summary_text
 from firescore.publish.queries import RECOVERED, REPEATED, SEVERITY_NAMES
 from firescore.publish.sheets import Column
 from firescore.scheme import BLOCKS
@@ -320,3 +321,73 @@ def rank_change_text(change: int | None) -> str | None:
     if change < 0:
         return f"↓{-change}"
     return "持平"
+
+
+def submission_change_column() -> Column:
+    """Return 报送情况's 较上次运行 column (shown when the quarter has a previous run)."""
+    return Column("较上次运行", "wrap", 36)
+
+
+def submission_change_value(row: Row, changes: Mapping[str, UnitChange]) -> str | None:
+    """Return a unit's 较上次运行 cell: cells changed and how the total moved; blank if none."""
+    change = changes.get(row["unit_code"])
+    return summary_text(change) if change else None
+
+
+def change_moves_columns() -> list[Column]:
+    """Return the columns of 本次变更's first table: each figure before, after and its move."""
+    return [
+        Column("项目", "label", 16),
+        Column("上次", "score", 12),
+        Column("本次", "score", 12),
+        Column("变化", "center", 12),
+        Column("说明", "wrap", 50),
+    ]
+
+
+def change_moves_rows(change: UnitChange) -> list[tuple[Any, ...]]:
+    """Return each block, the adjustment and the total before → after, then grade and rulings."""
+    rows: list[tuple[Any, ...]] = [
+        (
+            move.label,
+            move.before,
+            move.after,
+            signed(move.delta) or None,
+            None,
+        )
+        for move in change.moves
+    ]
+    if change.grade[0] != change.grade[1]:
+        rows.append(
+            ("等次", None, None, None, f"{change.grade[0] or '—'} → {change.grade[1] or '—'}")
+        )
+    rows += [("申诉更正", None, None, None, line) for line in change.rulings]
+    return rows
+
+
+def change_cells_columns() -> list[Column]:
+    """Return the columns of 本次变更's cell table: sheet!cell, row and column, old → new."""
+    return [
+        Column("单元格", "center", 16),
+        Column("行与列", "wrap", 20),
+        Column("变动", "center", 8),
+        Column("原值", "wrap", 30),
+        Column("新值", "wrap", 30),
+    ]
+
+
+def change_cells_rows(change: UnitChange) -> list[tuple[Any, ...]]:
+    """Return one row per changed cell, or one line saying why there is none to list."""
+    note = cells_note(change)
+    if note is not None:
+        return [(None, None, None, None, note)]
+    return [
+        (
+            f"{c.sheet}!{c.cell}",
+            f"{c.row_key} {c.header}" if c.row_key else c.header,
+            c.kind,
+            c.old,
+            c.new,
+        )
+        for c in change.cells
+    ]

@@ -19,7 +19,12 @@ from xlsxwriter import Workbook
 
 from firescore.atomic import Placer, atomic_path
 from firescore.publish import formats
+from firescore.publish.changes import UnitChange, summary_text
 from firescore.publish.columns import (
+    change_cells_columns,
+    change_cells_rows,
+    change_moves_columns,
+    change_moves_rows,
     issue_columns,
     issue_values,
     lost_points_columns,
@@ -32,7 +37,7 @@ from firescore.publish.columns import (
 from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_datetime
 from firescore.publish.queries import RECOVERED, REPEATED, QuarterData, load_quarter
-from firescore.publish.sheets import Column, Heading, write_table
+from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
 from firescore.scheme import BLOCKS
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,7 @@ SUMMARY_SHEET = "得分情况"
 LOST_POINTS_SHEET = "失分明细"
 ISSUES_SHEET = "校验问题"
 ADVICE_SHEET = "整改建议"
+CHANGES_SHEET = "本次变更"
 UNIT_COLUMNS = 2  # 单位代码, 单位名称: left out of a unit's own tables
 
 # 整改建议 per block that lost points; {items} lists the items that lost them.
@@ -113,6 +119,7 @@ def publish_feedback(
             block_names=data.block_names,
             rulings=tuple(rulings.get(code, [])),
             follow_up=tuple(follow_up.get(code, [])),
+            change=data.changes.get(code),
         )
         # A unit's data is as of the receipt of the file used (else the deadline), not of the
         # quarter's newest file: a late file elsewhere does not restamp every unit's workbook.
@@ -183,6 +190,7 @@ class UnitFeedback:
     block_names: dict[str, str]  # ledger block -> Chinese name, as the scheme names them
     rulings: tuple[Row, ...] = ()  # the office's rulings on this unit's disputes (申诉处理)
     follow_up: tuple[Row, ...] = ()  # items lost again (连续失分) or recovered (已整改)
+    change: UnitChange | None = None  # what changed since the quarter's previous run
 
 
 def feedback_file_name(code: str, name: str) -> str:
@@ -210,6 +218,8 @@ def write_feedback_workbook(
         write_lost_points_sheet(workbook, fmt, meta, unit)
         write_issues_sheet(workbook, fmt, meta, unit)
         write_advice_sheet(workbook, fmt, meta, unit)
+        if unit.change is not None:  # only when the unit's file, figures or rulings changed
+            write_changes_sheet(workbook, fmt, meta, unit, unit.change)
 
 
 def feedback_title(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> str:
@@ -278,6 +288,9 @@ def summary_rows(meta: PublishMeta, unit: UnitFeedback) -> list[tuple[Any, ...]]
             ),
         ]
     rows += [("申诉处理", None, None, None, ruling_text(r)) for r in unit.rulings]
+    if unit.change is not None:
+        text = f"{summary_text(unit.change)}。详见「{CHANGES_SHEET}」表。"
+        rows.append(("较上次运行", None, None, None, text))
     rows.append(("报送情况", None, None, None, submission_text(unit.submission)))
     rows.append(("数据截至", None, None, None, chinese_datetime(meta.as_of_local())))
     return rows
@@ -359,6 +372,25 @@ def write_issues_sheet(
     columns = issue_columns()[UNIT_COLUMNS:]
     rows = [issue_values(row)[UNIT_COLUMNS:] for row in unit.issues]
     write_table(ws, fmt, feedback_heading(meta, unit, ISSUES_SHEET), columns, rows)
+
+
+def write_changes_sheet(
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback, change: UnitChange
+) -> None:
+    """本次变更: how each figure moved since the previous run, then the cells that changed."""
+    ws = workbook.add_worksheet(CHANGES_SHEET)
+    moves = Section(
+        change_moves_columns(),
+        change_moves_rows(change),
+        heading=f"得分变化（较上次运行，运行编号 {change.since}）",
+    )
+    files = f"{change.old_file or '无'} → {change.new_file or '无'}"
+    cells = Section(
+        change_cells_columns(), change_cells_rows(change), heading=f"单元格变化（{files}）"
+    )
+    # A few rows each: both tables on one page (a long cell list flows on to the next).
+    sheet_heading = feedback_heading(meta, unit, CHANGES_SHEET)
+    write_sections(ws, fmt, sheet_heading, [moves, cells], page_per_table=False)
 
 
 def write_advice_sheet(

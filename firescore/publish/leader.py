@@ -26,11 +26,13 @@ from firescore.publish.columns import (
     ruling_values,
     score_details_columns,
     score_details_values,
+    submission_change_column,
+    submission_change_value,
     submission_columns,
     submission_values,
 )
 from firescore.publish.formats import Formats
-from firescore.publish.meta import PublishMeta, chinese_date, chinese_datetime
+from firescore.publish.meta import PublishMeta, chinese_date, chinese_datetime, local_time
 from firescore.publish.queries import QuarterData
 from firescore.publish.sheets import (
     Column,
@@ -99,9 +101,9 @@ def write_leader_workbook(path: Path, meta: PublishMeta, data: QuarterData) -> N
             write_rulings_sheet(workbook, fmt, meta, data.rulings)
         if data.previous_units:  # only when last quarter of the year was scored
             write_follow_up_sheet(workbook, fmt, meta, data)
-        write_submissions_sheet(workbook, fmt, meta, data.submissions)
+        write_submissions_sheet(workbook, fmt, meta, data)
         write_issues_sheet(workbook, fmt, heading(meta, ISSUES_SHEET), data.issues)
-        write_notes_sheet(workbook, fmt, meta, data.scores)
+        write_notes_sheet(workbook, fmt, meta, data.scores, previous_run_lines(meta, data))
 
 
 def heading(meta: PublishMeta, sheet: str) -> Heading:
@@ -277,12 +279,20 @@ def write_follow_up_sheet(
 
 
 def write_submissions_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, submissions: list[Row]
+    workbook: Workbook, fmt: Formats, meta: PublishMeta, data: QuarterData
 ) -> None:
-    """报送情况: who submitted, when (local time), how late, how many versions were rejected."""
+    """报送情况: who submitted, when (local time), how late, how many versions were rejected;
+    after a previous run of the quarter, what changed since it (较上次运行)."""
     ws = workbook.add_worksheet(SUBMISSIONS_SHEET)
-    rows = [submission_values(row) for row in submissions]
-    write_table(ws, fmt, heading(meta, SUBMISSIONS_SHEET), submission_columns(), rows)
+    columns = submission_columns()
+    rows = [submission_values(row) for row in data.submissions]
+    if data.since is not None:
+        columns.append(submission_change_column())
+        rows = [
+            (*values, submission_change_value(row, data.changes))
+            for values, row in zip(rows, data.submissions, strict=True)
+        ]
+    write_table(ws, fmt, heading(meta, SUBMISSIONS_SHEET), columns, rows)
 
 
 def write_issues_sheet(
@@ -293,8 +303,26 @@ def write_issues_sheet(
     write_table(ws, fmt, sheet_heading, issue_columns(), map(issue_values, issues))
 
 
+def previous_run_lines(meta: PublishMeta, data: QuarterData) -> list[tuple[str, str]]:
+    """Return the 说明 row naming the previous run that 较上次运行 compares with, if any."""
+    if data.since is None:
+        return []
+    changed = len(data.changes)
+    return [
+        (
+            "上次运行",
+            f"运行编号 {data.since.run_id}（数据截至 {chinese_datetime(local_time(data.since.as_of, meta.timezone))}）；"
+            f"此后有变化的单位 {changed} 个，见「{SUBMISSIONS_SHEET}」表「较上次运行」列。",
+        )
+    ]
+
+
 def write_notes_sheet(
-    workbook: Workbook, fmt: Formats, meta: PublishMeta, scores: list[Row]
+    workbook: Workbook,
+    fmt: Formats,
+    meta: PublishMeta,
+    scores: list[Row],
+    previous: list[tuple[str, str]] = (),
 ) -> None:
     """说明: the scheme in words, vetoed units, data as of, run id."""
     ws = workbook.add_worksheet(NOTES_SHEET)
@@ -320,6 +348,7 @@ def write_notes_sheet(
         (FOLLOW_UP_SHEET, FOLLOW_UP_NOTE),
         ("数据截至", chinese_datetime(meta.as_of_local())),
         ("运行编号", meta.run_id),
+        *previous,
         ("生成", "本表由 firescore 自动生成。"),
     ]
     write_table(ws, fmt, heading(meta, NOTES_SHEET), columns, rows, autofilter=False)

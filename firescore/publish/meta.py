@@ -63,9 +63,7 @@ class PublishMeta:
 
     def as_of_local(self) -> datetime:
         """Return the as-of time as a naive local time in the scheme's time zone."""
-        if self.as_of.tzinfo is None:
-            return self.as_of
-        return self.as_of.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None)
+        return local_time(self.as_of, self.timezone)
 
     def created_utc(self) -> datetime:
         """Return the as-of time as naive UTC, the form xlsxwriter writes as the created time."""
@@ -73,6 +71,13 @@ class PublishMeta:
         if local.tzinfo is None:
             local = local.replace(tzinfo=ZoneInfo(self.timezone))
         return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_time(moment: datetime, timezone: str) -> datetime:
+    """Return a moment as naive local time in ``timezone`` (a naive moment is already local)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 def chinese_date(day: date) -> str:

@@ -13,7 +13,9 @@ from typing import Any
 
 import duckdb
 
+from firescore.publish.changes import UnitChange, unit_changes
 from firescore.scheme import BLOCKS, GROUPS, Quarter
+from firescore.warehouse.runs import Run, previous_run, runs_of
 
 # Ledger rows outside the scheme's four blocks, shown after them: 加减分 and the clamp of the
 # total (SCORING.md §6–7). The four blocks are named by the scheme (scheme_blocks).
@@ -183,6 +185,8 @@ class QuarterData:
     # 整改跟踪: items lost again (连续失分) or recovered (已整改), by unit, block and item
     follow_up: list[dict[str, Any]] = field(default_factory=list)
     previous_units: frozenset[str] = frozenset()  # units ranked last quarter (none in Q1)
+    since: Run | None = None  # the previous run of the quarter, when there is one
+    changes: dict[str, UnitChange] = field(default_factory=dict)  # units changed since it
 
     @property
     def ranked(self) -> list[dict[str, Any]]:
@@ -198,17 +202,26 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[
 
 
 def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) -> QuarterData:
-    """Read the scores, ledger, submissions and issues of ``quarter``."""
+    """Read the scores, ledger, submissions and issues of ``quarter``, and what changed since
+    its previous run."""
+    names = block_names(con)
+    since = previous_run(con, quarter)
+    changes = {}
+    if since is not None:
+        latest = runs_of(con, quarter)[-1].run_id
+        changes = unit_changes(con, quarter, since.run_id, latest, names)
     follow_up = fetch_rows(con, FOLLOW_UP_SQL, quarter=quarter)
     return QuarterData(
         scores=fetch_rows(con, SCORES_SQL, quarter=quarter, unit=None),
         ledger=with_streaks(fetch_rows(con, LEDGER_SQL, quarter=quarter), follow_up),
         submissions=fetch_rows(con, SUBMISSIONS_SQL, quarter=quarter, timezone=timezone),
         issues=fetch_rows(con, ISSUES_SQL, quarter=quarter),
-        block_names=block_names(con),
+        block_names=names,
         rulings=fetch_rows(con, RULINGS_SQL, quarter=quarter),
         follow_up=follow_up,
         previous_units=previous_units(con, quarter),
+        since=since,
+        changes=changes,
     )
 
 

@@ -245,12 +245,18 @@ def write_table(
 
 
 def write_sections(
-    ws: Worksheet, fmt: Formats, heading: Heading, sections: Sequence[Section]
+    ws: Worksheet,
+    fmt: Formats,
+    heading: Heading,
+    sections: Sequence[Section],
+    *,
+    page_per_table: bool = True,
 ) -> list[Placed]:
     """Write several tables under one heading, each with its own heading and header row.
 
-    The tables share their column widths; each after the first starts a new printed page, so
-    no table's header is left on another page than its rows' start.
+    The tables share their column widths; each after the first starts a new printed page (unless
+    ``page_per_table`` is False: short tables read best together), so no table's header is left
+    on another page than its rows' start.
     """
     widths = [
         max(ws_) for ws_ in zip(*(column_widths(s.columns, s.rows) for s in sections), strict=True)
@@ -271,7 +277,8 @@ def write_sections(
         row = last_row + 1
     set_widths(ws, widths)
     setup_page(ws, None)
-    ws.set_h_pagebreaks(breaks)
+    if page_per_table:
+        ws.set_h_pagebreaks(breaks)
     return placed
 
 

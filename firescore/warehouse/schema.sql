@@ -306,3 +306,61 @@ CREATE TABLE IF NOT EXISTS appeal_rulings (
     ruling_cell    VARCHAR,                -- the cell of 处理结果
     PRIMARY KEY (quarter, unit_code, item_code)
 );
+
+-- What changed between versions: the cells the product read from each stored version (the
+-- contract fields of every sheet, as typed; blank cells are not kept), keyed like its rows by
+-- sha256. A version stored before this table existed has none (firescore/publish/changes.py says
+-- so rather than guessing).
+CREATE TABLE IF NOT EXISTS raw_cells (
+    sha256    VARCHAR NOT NULL,
+    sheet     VARCHAR NOT NULL,
+    row_key   VARCHAR NOT NULL,            -- the row's unique key (任务编号 ...), else its row number; '' in 基本信息
+    field     VARCHAR NOT NULL,
+    excel_row INTEGER,                     -- NULL in a key/value sheet
+    cell      VARCHAR NOT NULL,            -- A1 notation
+    value     VARCHAR NOT NULL,            -- as the person typed it
+    PRIMARY KEY (sha256, sheet, row_key, field)
+);
+
+-- Each run of a quarter and what it published (firescore/warehouse/runs.py), so a later run can
+-- say what moved since. A run id derives from the inputs: a run repeated on the same inputs is
+-- the same run, recorded once and moved to the end of the quarter's runs.
+CREATE TABLE IF NOT EXISTS quarter_runs (
+    quarter VARCHAR NOT NULL,
+    run_id  VARCHAR NOT NULL,
+    seq     INTEGER NOT NULL,                -- order of the quarter's runs, newest largest
+    as_of   TIMESTAMPTZ NOT NULL,            -- the newest receipt time of the run's inbox
+    PRIMARY KEY (quarter, run_id)
+);
+
+-- Per run and unit: the version used and the scores as published (2 decimals).
+CREATE TABLE IF NOT EXISTS run_scores (
+    quarter          VARCHAR NOT NULL,
+    run_id           VARCHAR NOT NULL,
+    unit_code        VARCHAR NOT NULL,
+    sha256           VARCHAR,                -- the accepted version used; NULL when none
+    file_name        VARCHAR,
+    ranked           BOOLEAN,                -- NULL when the unit was not scored
+    tasks_score      DECIMAL(18, 2),
+    indicators_score DECIMAL(18, 2),
+    fire_score       DECIMAL(18, 2),
+    reporting_score  DECIMAL(18, 2),
+    adjustment       DECIMAL(18, 2),
+    total            DECIMAL(18, 2),
+    grade            VARCHAR,
+    rank             INTEGER,
+    PRIMARY KEY (quarter, run_id, unit_code)
+);
+
+-- Per run: the rulings 更正 in force (申诉处理), so a new or changed ruling shows as a change.
+CREATE TABLE IF NOT EXISTS run_rulings (
+    quarter        VARCHAR NOT NULL,
+    run_id         VARCHAR NOT NULL,
+    unit_code      VARCHAR NOT NULL,
+    item_code      VARCHAR NOT NULL,
+    item_name      VARCHAR NOT NULL,
+    lost           DECIMAL(38, 12) NOT NULL,
+    corrected_lost DECIMAL(38, 12),
+    note           VARCHAR,
+    PRIMARY KEY (quarter, run_id, unit_code, item_code)
+);

@@ -189,6 +189,7 @@ def load_files(
             f.submission.sha256: f for f in files if f.valid and f.submission.sha256 not in loaded
         }
         _append(con, "raw_columns", _column_rows(list(fresh.values())))
+        _append(con, "raw_cells", _cell_rows(list(fresh.values())))
         for sheet, table in submitted_tables().items():
             frames = [
                 f.typed[sheet].with_columns(pl.lit(sha).alias("file_id"))
@@ -282,3 +283,39 @@ def _column_rows(files: list[ReadFile]) -> pl.DataFrame:
     return pl.DataFrame(
         rows, schema={c: pl.Utf8 for c in ("sha256", "sheet", "field", "col_letter")}
     )
+
+
+def _cell_rows(files: list[ReadFile]) -> pl.DataFrame:
+    """Return every non-blank cell the product read from each file, keyed by row key and field.
+
+    A table row's key is its unique key (typed, e.g. 任务编号), else its row number, so a later
+    version's cells are compared with the same row even when rows were inserted above it.
+    """
+    rows = []
+    for f in files:
+        for name, sheet in f.sheets.items():
+            spec = sheet.contract
+            typed = f.typed.get(name)
+            keys: dict[int, str] = {}
+            if spec.layout == "table" and spec.unique and typed is not None:
+                for row in typed.select("excel_row", *spec.unique).iter_rows():
+                    keys[row[0]] = "/".join("" if v is None else str(v) for v in row[1:])
+            for excel_row in sheet.frame.get_column("excel_row").to_list():
+                for field in sheet.letters if spec.layout == "table" else sheet.cells:
+                    value = sheet.typed_as(field, excel_row)
+                    if value is None or not str(value).strip():
+                        continue
+                    table = spec.layout == "table"
+                    rows.append(
+                        {
+                            "sha256": f.submission.sha256,
+                            "sheet": name,
+                            "row_key": (keys.get(excel_row, str(excel_row)) if table else ""),
+                            "field": field,
+                            "excel_row": excel_row if table else None,
+                            "cell": sheet.cell(field, excel_row),
+                            "value": str(value),
+                        }
+                    )
+    schema = {c: pl.Utf8 for c in ("sha256", "sheet", "row_key", "field", "cell", "value")}
+    return pl.DataFrame(rows, schema=schema | {"excel_row": pl.Int32})
