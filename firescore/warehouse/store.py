@@ -121,7 +121,7 @@ def adopt_file_identity(con: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT sha256 FROM _shared WHERE sha256 NOT IN (SELECT sha256 FROM raw_basic_info)"
         )
         rows = [t for sheet, t in submitted_tables().items() if sheet != BASIC_SHEET]
-        for table in ("raw_columns", *rows):
+        for table in ("raw_columns", "raw_cells", *rows):
             con.execute(f"DELETE FROM {table} WHERE sha256 IN ({broken})")
         con.execute(
             "INSERT INTO warehouse_meta VALUES ('file_identity', $identity)",
@@ -189,7 +189,8 @@ def load_files(
             f.submission.sha256: f for f in files if f.valid and f.submission.sha256 not in loaded
         }
         _append(con, "raw_columns", _column_rows(list(fresh.values())))
-        _append(con, "raw_cells", _cell_rows(list(fresh.values())))
+        # Cells are content too: bytes stored before keep theirs (same sha256, same cells).
+        _append(con, "raw_cells", _cell_rows(list(fresh.values())), on_conflict_skip=True)
         for sheet, table in submitted_tables().items():
             frames = [
                 f.typed[sheet].with_columns(pl.lit(sha).alias("file_id"))
