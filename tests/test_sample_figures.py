@@ -192,11 +192,14 @@ def test_the_sample_quarter_spreads_like_a_real_one(out):
 
 
 def test_a_recurring_loss_is_flagged_and_a_recovery_shown_in_the_leader_workbook(out):
-    # data_samples/README.md "Scenario": JD06 大溪沟 leaves T06 未启动 in 2026Q1 and 2026Q2
-    # (0.94 lost each time); JD04 南纪门 lost 1.50 on T08 in 2026Q1 and full points in 2026Q2.
+    # data_samples/README.md "Recurring and corrected losses": the items lost in 2026Q1 and
+    # again in 2026Q2 (JD06 大溪沟 leaves T06 未启动 both times, 0.94 lost each time); JD04 南纪门
+    # lost 1.50 on T08 in 2026Q1 and earned full points in 2026Q2.
     book = openpyxl.load_workbook(out / QUARTER / f"考核结果_{QUARTER}.xlsx")
     lost = {(r["单位代码"], r["项目编号"]): r for r in records(book["扣分明细"], "单位代码")}
-    assert lost["JD06", "T06"]["连续失分"] == "连续2个季度"
+    recurring = [("JD11", "T05"), ("JD10", "T04"), ("JD08", "I02"), ("BM09", "I08")]
+    recurring += [("BM12", "T17"), ("BM03", "T09"), ("BM16", "T33"), ("JD06", "T06")]
+    assert {lost[item]["连续失分"] for item in recurring} == {"连续2个季度"}
     assert lost["JD02", "T05"]["连续失分"] is None  # lost in 2026Q2 only
     assert ("JD04", "T08") not in lost
 
