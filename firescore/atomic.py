@@ -24,7 +24,8 @@ def atomic_path(final: Path, placer: Placer | None = None) -> Iterator[Path]:
     temporary file is removed and ``final`` is left untouched. With a ``placer`` the flush and
     rename happen in its threads; the file is in place when the placer is closed.
     """
-    final.parent.mkdir(parents=True, exist_ok=True)
+    if not final.parent.is_dir():  # a look-up: mkdir would lock the folder others rename into
+        final.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(final)
     try:
         yield tmp

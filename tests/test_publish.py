@@ -213,8 +213,9 @@ def test_outputs_land_in_the_quarter_folder(published: list[Path]) -> None:
     assert workbook.name == "考核结果_2026Q2.xlsx"
     assert csv.name == "results.csv"
     assert workbook.parent.name == csv.parent.name == "2026Q2"
-    # Atomic writes leave no temporary file behind.
+    # Atomic writes leave no temporary file behind (the digests say what they were made from).
     assert sorted(p.name for p in workbook.parent.iterdir()) == [
+        ".firescore-digests.json",
         "results.csv",
         "考核结果_2026Q2.xlsx",
     ]

@@ -1,5 +1,6 @@
 """A re-run pays only for what changed: Great Expectations is loaded only when a file is new,
-and Data Docs get pages for the new validations only, beside those of earlier runs."""
+Data Docs get pages for the new validations only, beside those of earlier runs, and a run with
+nothing new writes no output again."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def first(tmp_path_factory) -> tuple[District, str]:
 def unchanged_rerun(first) -> tuple[list, dict, dict]:
     """Run again with nothing new, in a fresh process; return its report and the docs before/after."""
     district, _ = first
-    before = tree(docs_folder(district))
+    before = tree(district.out / "2026Q2")
     process = subprocess.run(
         [sys.executable, "-c", RUN_AND_REPORT_MODULES, str(district.config)],
         env=office_env(),
@@ -75,7 +76,11 @@ def unchanged_rerun(first) -> tuple[list, dict, dict]:
         timeout=300,
     )
     assert process.returncode == 0, process.stderr
-    return json.loads(process.stdout.strip().splitlines()[-1]), before, tree(docs_folder(district))
+    return (
+        json.loads(process.stdout.strip().splitlines()[-1]),
+        before,
+        tree(district.out / "2026Q2"),
+    )
 
 
 def test_a_rerun_with_no_new_file_never_loads_great_expectations(unchanged_rerun) -> None:
@@ -85,9 +90,11 @@ def test_a_rerun_with_no_new_file_never_loads_great_expectations(unchanged_rerun
     assert (gx_loaded, pandas_loaded) == (False, False)
 
 
-def test_a_rerun_with_no_new_file_leaves_the_data_docs_untouched(unchanged_rerun) -> None:
+def test_a_rerun_with_no_new_file_writes_no_output_again(unchanged_rerun) -> None:
     _, before, after = unchanged_rerun
-    assert any(name.startswith("validations/") for name in before)
+    names = {Path(name).name for name in before}
+    assert {"考核结果_2026Q2.xlsx", "results.csv", "校验问题_2026Q2.xlsx", "index.html"} <= names
+    # Workbooks, results.csv, validation outputs, Data Docs: same bytes, not even touched.
     assert after == before
 
 
@@ -96,9 +103,12 @@ def changed_rerun(first, unchanged_rerun) -> tuple[dict, dict, str, str]:
     """Correct JD01's file and run again; return the pages before and after and both run ids."""
     district, first_id = first
     before = pages(district)
+    leader = district.out / "2026Q2" / "考核结果_2026Q2.xlsx"
+    stamp = leader.stat().st_mtime_ns
     street_file(district.inbox / "2026Q2" / "JD01" / "解放碑街道.xlsx", filled=date(2026, 7, 6))
     summary = run_quarter(load_config(district.config), "2026Q2")
     assert summary.files_new == 1
+    assert leader.stat().st_mtime_ns != stamp  # the leaders' workbook follows every change
     return before, pages(district), first_id, summary.run_id
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from firescore.publish.digests import content_digest, record, unchanged
 from firescore.publish.feedback import publish_feedback
 from firescore.publish.leader import leader_workbook_name, write_leader_workbook
 from firescore.publish.meta import PublishMeta
@@ -37,7 +38,14 @@ def publish_quarter(
     target = Path(out_dir) / meta.quarter
     workbook_path = target / leader_workbook_name(meta.quarter)
     csv_path = target / RESULTS_CSV_NAME
+    paths = [workbook_path, csv_path]
+    # Rewritten whenever any unit's figures changed; a run with nothing new leaves them be.
+    digest = content_digest("leader", meta, data.digest)
+    if unchanged(paths, digest):
+        log.info("published %s: unchanged, not written again", meta.quarter)
+        return paths
     write_leader_workbook(workbook_path, meta, data)
     write_results_csv(csv_path, data.ranked)
+    record(paths, digest)
     log.info("published %s: %s, %s", meta.quarter, workbook_path, csv_path)
-    return [workbook_path, csv_path]
+    return paths

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from collections import defaultdict
@@ -34,6 +32,7 @@ from firescore.publish.columns import (
     streak_text,
     yes_no,
 )
+from firescore.publish.digests import content_digest, read_digests, write_digests
 from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_datetime
 from firescore.publish.queries import RECOVERED, REPEATED, QuarterData, load_quarter
@@ -101,7 +100,7 @@ def publish_feedback(
     # Every unit scored or expected to submit this quarter, in display order.
     units = list(scores) + [code for code in submissions if code not in scores]
     target = Path(out_dir) / meta.quarter / FEEDBACK_DIR
-    previous = _read_digests(target)
+    previous = read_digests(target)
     digests: dict[str, str] = {}
     paths = []
     written = 0
@@ -135,7 +134,7 @@ def publish_feedback(
         if on_written is not None:
             on_written(len(units))
     placer.close()
-    _write_digests(target, digests)
+    write_digests(target, digests)
     log.info(
         "feedback for %s in %s: %d workbooks, %d rewritten",
         meta.quarter,
@@ -144,9 +143,6 @@ def publish_feedback(
         written,
     )
     return paths
-
-
-DIGESTS = ".firescore-digests.json"  # which content each feedback workbook was written from
 
 
 def _unit_as_of(meta: PublishMeta, unit: UnitFeedback) -> datetime:
@@ -158,23 +154,7 @@ def _unit_as_of(meta: PublishMeta, unit: UnitFeedback) -> datetime:
 
 def _digest(meta: PublishMeta, unit: UnitFeedback) -> str:
     """Return a digest of everything a unit's feedback workbook shows."""
-    text = repr((FEEDBACK_LAYOUT_VERSION, meta, unit))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _read_digests(target: Path) -> dict[str, str]:
-    """Return the digests the feedback workbooks in target were written from (empty if none)."""
-    try:
-        return json.loads((target / DIGESTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_digests(target: Path, digests: dict[str, str]) -> None:
-    """Record the digests of the workbooks now in target."""
-    target.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target / DIGESTS) as tmp:
-        tmp.write_text(json.dumps(digests, ensure_ascii=False, sort_keys=True, indent=0), "utf-8")
+    return content_digest(FEEDBACK_LAYOUT_VERSION, meta, unit)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ shown_ledger (largest remainder, adding up to their block). The round() here onl
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -192,6 +194,11 @@ class QuarterData:
     def ranked(self) -> list[dict[str, Any]]:
         """Return the ranked units' scores, by group, rank and unit code."""
         return [row for row in self.scores if row["ranked"]]
+
+    @cached_property
+    def digest(self) -> str:
+        """Return a digest of everything the quarter shows (computed once, for every writer)."""
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
 
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:

@@ -59,6 +59,10 @@ def text_lines(text: str, width: float, font_size: float = FONT_SIZE) -> int:
     """
     scale = font_size / FONT_SIZE
     usable = max(1.0, width - CELL_MARGIN)
+    # Most cells fit on one line: then no need to follow the breaks (exact at the body size,
+    # where every width is a whole number).
+    if scale == 1 and "\n" not in text and display_width(text) <= usable:
+        return 1
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1

@@ -111,10 +111,9 @@ def column_widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> l
     """Return each column's width: its widest header or cell, within [MIN_WIDTH, max_width]."""
     widths = []
     for index, column in enumerate(columns):
-        widest = max(
-            [display_width(column.header)]
-            + [display_width(shown_text(row[index], column.kind)) for row in rows]
-        )
+        # Each distinct text is measured once (a column repeats most of its values).
+        shown = {shown_text(row[index], column.kind) for row in rows}
+        widest = max(display_width(text) for text in [column.header, *shown])
         widths.append(max(MIN_WIDTH, min(column.max_width, widest + WIDTH_PADDING)))
     return widths
 
@@ -134,17 +133,15 @@ def widen_for_heading(widths: list[int], columns: Sequence[Column], heading: Hea
     return [w + missing if i == target else w for i, w in enumerate(widths)]
 
 
-def cell_format(fmt: Formats, column: Column, value: Any) -> Format:
-    """Return the format of one cell of ``column``."""
-    if value in column.alert:
-        return fmt.alert
-    return getattr(fmt, column.kind)
-
-
-def write_cell(ws: Worksheet, row: int, col: int, value: Any, column: Column, fmt: Formats) -> None:
+def write_cell(ws: Worksheet, row: int, col: int, value: Any, style: Format) -> None:
     """Write one value with the writer its type needs; text always as a string, never a formula."""
-    style = cell_format(fmt, column, value)
-    if value is None or value == "":
+    kind = type(value)
+    # The common types first, by exact type (a table writes hundreds of thousands of cells).
+    if kind is str and value:
+        ws.write_string(row, col, value, style)
+    elif kind is Decimal or kind is int or kind is float:
+        ws.write_number(row, col, float(value), style)
+    elif value is None or value == "":
         ws.write_blank(row, col, None, style)
     elif isinstance(value, bool):
         raise TypeError("booleans must be turned into 是/否 text before writing")
@@ -206,10 +203,17 @@ def write_rows(
     if not rows:
         write_line(ws, first_row, EMPTY_TEXT, fmt.center, widths, formats.FONT_SIZE)
         return first_row
+    styles = [getattr(fmt, column.kind) for column in columns]
+    alerts = [(col, column.alert) for col, column in enumerate(columns) if column.alert]
     for offset, values in enumerate(rows):
         row = first_row + offset
-        for col, column in enumerate(columns):
-            write_cell(ws, row, col, values[col], column, fmt)
+        row_styles = styles
+        for col, alert in alerts:
+            if values[col] in alert:  # 一票否决「是」、错误 stand out
+                row_styles = list(row_styles) if row_styles is styles else row_styles
+                row_styles[col] = fmt.alert
+        for col, value in enumerate(values):
+            write_cell(ws, row, col, value, row_styles[col])
         fit_row(
             ws,
             row,

@@ -11,6 +11,7 @@ from xlsxwriter import Workbook
 from firescore.atomic import atomic_path
 from firescore.publish import formats
 from firescore.publish.columns import issue_columns, issue_values
+from firescore.publish.digests import content_digest, record, unchanged
 from firescore.publish.formats import Formats
 from firescore.publish.leader import ISSUES_SHEET, write_issues_sheet
 from firescore.publish.meta import PublishMeta
@@ -32,6 +33,10 @@ def publish_validation(
     target = Path(out_dir) / meta.quarter / "validation"
     workbook_path = target / f"校验问题_{meta.quarter}.xlsx"
     csv_path = target / f"校验问题_{meta.quarter}.csv"
+    paths = [workbook_path, csv_path, target / report_name(meta.quarter)]
+    digest = content_digest("validation", meta, data.digest)
+    if unchanged(paths, digest):  # nothing new since the last run
+        return paths
     with atomic_path(workbook_path) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
         workbook.set_properties(formats.workbook_properties(meta.title, meta.created_utc()))
         heading = meta.heading(meta.sheet_title(ISSUES_SHEET))  # the office's own list: no 附件
@@ -40,8 +45,9 @@ def publish_validation(
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([c.header for c in issue_columns()])
         writer.writerows([_csv_text(v) for v in issue_values(row)] for row in issues)
-    report = write_validation_report(target / report_name(meta.quarter), meta, data)
-    return [workbook_path, csv_path, report]
+    write_validation_report(paths[2], meta, data)
+    record(paths, digest)
+    return paths
 
 
 def _csv_text(value: object) -> str:
