@@ -4,25 +4,39 @@ A unit disputes its lost points on a 申诉表 pre-filled from the published led
 templates --appeal`) and sends it to inbox/<quarter>/申诉/<unit>/. `firescore appeals` reads
 every form with the one reader and the contracts (schemas/申诉表.yaml, schemas/基本信息.yaml),
 checks it cell by cell, and writes the office's 申诉处理 workbook pre-filled with the disputed
-rows (schemas/申诉处理.yaml); the office fills in its rulings there.
+rows (schemas/申诉处理.yaml); the office fills in its rulings there. A form received after the
+dispute window (scheme key appeals.window, counted after the day the draft was first
+published) is not taken up: the run, `status` and `appeals` say so, naming file, received time
+and the window's last day.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
 
 from firescore.config import Limits
-from firescore.intake.casting import cast_sheet
-from firescore.intake.contracts import contract
-from firescore.intake.discover import APPEALS_DIR, sha256_of
+from firescore.intake.casting import cast_sheet, parse_value
+from firescore.intake.contracts import INDICATOR_SHEET, TASK_SHEET, Column, contract
+from firescore.intake.discover import (
+    APPEALS_DIR,
+    InboxNote,
+    Submission,
+    discover_appeals,
+    sha256_of,
+)
 from firescore.intake.expectations import validate_sheets
 from firescore.intake.reader import SheetData, read_file
+from firescore.intake.values import UNPARSABLE
 from firescore.issues import ERROR, Issue, cell_issue
 from firescore.publish.queries import LEDGER_SQL, block_names, fetch_rows
 from firescore.publish.templates import (
@@ -35,6 +49,9 @@ from firescore.publish.templates import (
 )
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme
+from firescore.scheme.describe import days_text
+from firescore.scheme.workdays import CalendarError
+from firescore.warehouse.releases import Release
 
 log = logging.getLogger(__name__)
 
@@ -57,23 +74,84 @@ class AppealForm:
     file_name: str
     disputes: list[dict[str, Any]] = field(default_factory=list)  # rows marked 是
     issues: list[Issue] = field(default_factory=list)
+    late: str | None = None  # why it is not taken up: received after the dispute window
 
     @property
     def valid(self) -> bool:
-        """Return whether the form has no error (a form with an error is not used at all)."""
-        return not any(i.severity == ERROR for i in self.issues)
+        """Return whether the form is taken up: in time and without error (else not used at all)."""
+        return self.late is None and not any(i.severity == ERROR for i in self.issues)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The quarter's dispute window (申诉期): from the draft's first publication to its last day."""
+
+    published: date
+    last_day: date
+    length: str  # 5个工作日
+
+    @property
+    def text(self) -> str:
+        """Return the window in words: 征求意见稿 2026-07-13 发布后5个工作日内，截至 2026-07-20."""
+        return (
+            f"征求意见稿 {self.published:%Y-%m-%d} 发布后{self.length}内，"
+            f"截至 {self.last_day:%Y-%m-%d}（含当日）"
+        )
+
+
+def dispute_window(scheme: Scheme, release: Release) -> Window | None:
+    """Return the dispute window, or None before the draft was published (no window yet).
+
+    Raises CalendarError when the window's days are working days the calendar does not cover.
+    """
+    if release.published is None:
+        return None
+    published = release.published.at.date()
+    window = scheme.appeals.window
+    return Window(published, scheme.appeal_window_end(published), days_text(window))
+
+
+def late_reason(form: Submission, window: Window, tz: ZoneInfo) -> str | None:
+    """Return why a form received after the window's last day is not taken up, else None."""
+    received = form.received_at.astimezone(tz)
+    if received.date() <= window.last_day:
+        return None
+    return f"申诉表于 {received:%Y-%m-%d %H:%M} 收到，已过申诉期（{window.text}），不予受理"
+
+
+def late_form_notes(forms: list[Submission], scheme: Scheme, release: Release) -> list[InboxNote]:
+    """Return one note per appeal form received after the dispute window (run, status)."""
+    if not forms:
+        return []
+    try:
+        window = dispute_window(scheme, release)
+    except CalendarError as exc:
+        where = f"{forms[0].quarter}/{APPEALS_DIR}"
+        return [InboxNote(forms[0].quarter, None, where, f"申诉期无法计算：{exc}")]
+    if window is None:
+        return []
+    tz = ZoneInfo(scheme.timezone)
+    return [
+        InboxNote(form.quarter, form.unit_code, form.rel_path, reason)
+        for form in forms
+        if (reason := late_reason(form, window, tz)) is not None
+    ]
 
 
 def lost_rows(con: duckdb.DuckDBPyConnection, quarter: str, unit: str) -> list[dict[str, Any]]:
     """Return a unit's published lost-point rows of a scored quarter, in ledger order, each
-    with its 项目编号 on the forms (`key`): its code, else 板块·项目."""
+    with its 项目编号 on the forms (`key`): its code, else 板块·项目 (a repeat numbered)."""
     names = block_names(con)
     rows = fetch_rows(con, LEDGER_SQL, quarter=quarter)
-    return [
-        r | {"key": r["item_code"] or f"{names.get(r['block'], r['block'])}·{r['item_name']}"}
-        for r in rows
-        if r["unit_code"] == unit and r["is_lost"]
-    ]
+    lost, seen = [], Counter()
+    for r in rows:
+        if r["unit_code"] != unit or not r["is_lost"]:
+            continue
+        key = r["item_code"] or f"{names.get(r['block'], r['block'])}·{r['item_name']}"
+        seen[key] += 1
+        # Two deductions of one kind (two 加减分 rows of one 事项) are told apart on the form.
+        lost.append(r | {"key": key if seen[key] == 1 else f"{key}（{seen[key]}）"})
+    return lost
 
 
 def appeal_context(scheme: Scheme, registries: Registries, quarter: Quarter, office: str):
@@ -140,18 +218,25 @@ def write_appeal_forms(
 
 
 def read_appeals(
-    con: duckdb.DuckDBPyConnection, inbox: Path, quarter: Quarter, limits: Limits
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    quarter: Quarter,
+    scheme: Scheme,
+    registries: Registries,
+    limits: Limits,
+    window: Window | None,
 ) -> list[AppealForm]:
-    """Read and check every appeal form in inbox/<quarter>/申诉/<unit>/ (sorted by path)."""
-    folder = inbox / quarter / APPEALS_DIR
-    if not folder.is_dir():
-        return []
+    """Read and check every appeal form in inbox/<quarter>/申诉/<unit>/ (sorted by path);
+    a form received after the window is listed as late, not read."""
+    found = discover_appeals(inbox, quarter, scheme, registries, rulings_file_name(quarter))
+    tz = ZoneInfo(scheme.timezone)
     forms = []
-    for unit_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
-        for path in sorted(unit_dir.iterdir()):
-            if path.name.startswith((".", "~$")) or not path.is_file() or path.is_symlink():
-                continue
-            forms.append(read_appeal(con, path, unit_dir.name.upper(), quarter, limits))
+    for sub in found.forms:
+        late = late_reason(sub, window, tz) if window is not None else None
+        if late is not None:
+            forms.append(AppealForm(sub.unit_code, sub.rel_path, sub.file_name, late=late))
+            continue
+        forms.append(read_appeal(con, sub.paths[0], sub.unit_code, quarter, limits))
     return forms
 
 
@@ -329,15 +414,34 @@ def write_rulings_workbook(
 RULINGS_TABLE_SQL = """
 INSERT INTO appeal_rulings
     (quarter, unit_code, item_code, item_name, lost, ruling, corrected_lost, claim, note,
-     file_name, sha256, ruling_cell)
+     file_name, sha256, ruling_cell, corrected_field, corrected_label, corrected_value)
 SELECT $quarter, unit_code, item_code, item_name, lost, ruling, corrected_lost, claim, note,
-       $file_name, $sha256, ruling_cell
+       $file_name, $sha256, ruling_cell, corrected_field, corrected_label, corrected_value
 FROM rulings
 """
+RULING_COLUMNS = {
+    "unit_code": pl.Utf8,
+    "item_code": pl.Utf8,
+    "item_name": pl.Utf8,
+    "lost": pl.Decimal(38, 12),
+    "ruling": pl.Utf8,
+    "corrected_lost": pl.Decimal(38, 12),
+    "claim": pl.Utf8,
+    "note": pl.Utf8,
+    "ruling_cell": pl.Utf8,
+    "corrected_field": pl.Utf8,
+    "corrected_label": pl.Utf8,
+    "corrected_value": pl.Utf8,
+}
 
 
 def load_rulings(
-    con: duckdb.DuckDBPyConnection, inbox: Path, quarter: Quarter, limits: Limits
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    quarter: Quarter,
+    scheme: Scheme,
+    registries: Registries,
+    limits: Limits,
 ) -> list[str]:
     """Replace the quarter's rulings from inbox/<q>/申诉/申诉处理_<q>.xlsx; return notes on it.
 
@@ -353,50 +457,164 @@ def load_rulings(
     read = read_file((path,), file_id, [contract(RULINGS_SHEET)], limits)
     issues = list(read.issues)
     sheet = read.sheets.get(RULINGS_SHEET)
-    frame = None
+    rows: list[dict[str, Any]] = []
+    open_rows = 0
     if sheet is not None:
         frame, cast_issues, failed = cast_sheet(sheet)
         issues += cast_issues
         issues += validate_sheets(sheet.contract, frame, {file_id: sheet}, failed, engine="polars")
-        issues += [
-            i for row in frame.iter_rows(named=True) for i in ruling_issues(file_id, sheet, row)
-        ]
+        correctable = correctable_items(scheme, registries)
+        for row in frame.iter_rows(named=True):
+            if row["ruling"] is None:
+                open_rows += 1
+                continue
+            found, corrected = ruling_issues(file_id, sheet, row, correctable)
+            issues += found
+            rows.append(ruling_row(sheet, row, corrected))
     where = f"{quarter}/{APPEALS_DIR}/{path.name}"
     errors = [i.message for i in issues if i.severity == ERROR]
-    if errors or frame is None:
+    if errors or sheet is None:
         return [f"{where} 有错误，申诉处理结果均未采用：{message}" for message in errors]
-    rows = frame.filter(pl.col("ruling").is_not_null()).with_columns(
-        ruling_cell=pl.col("excel_row").map_elements(
-            lambda r: sheet.cell("ruling", r), return_dtype=pl.Utf8
-        )
-    )
-    con.register("rulings", rows.to_arrow())
+    con.register("rulings", pl.DataFrame(rows, schema=RULING_COLUMNS).to_arrow())
     try:
         con.execute(
             RULINGS_TABLE_SQL, {"quarter": quarter, "file_name": path.name, "sha256": sha256}
         )
     finally:
         con.unregister("rulings")
-    open_rows = frame.height - rows.height
     return [f"{where}：尚有 {open_rows} 项申诉未填写处理结果"] if open_rows else []
 
 
-def ruling_issues(file_id: str, sheet: SheetData, row: dict[str, Any]) -> list[Issue]:
-    """Return the error of a 更正 without a corrected value below the published lost points."""
+def ruling_row(
+    sheet: SheetData, row: dict[str, Any], corrected: tuple[Column, str] | None
+) -> dict[str, Any]:
+    """Return one ruling as appeal_rulings stores it (a corrected input: field, header, value)."""
+    return {
+        **{name: row[name] for name in RULING_COLUMNS if name in row},
+        "ruling_cell": sheet.cell("ruling", row["excel_row"]),
+        "corrected_field": corrected[0].field if corrected else None,
+        "corrected_label": corrected[0].header if corrected else None,
+        "corrected_value": corrected[1] if corrected else None,
+    }
+
+
+def correctable_columns() -> dict[str, tuple[str, Column]]:
+    """Return 更正项 header -> (the sheet it corrects, its column): 任务进展 or 工作指标."""
+    allowed = next(c for c in contract(RULINGS_SHEET).columns if c.field == "corrected_field")
+    columns = {
+        c.header: (sheet, c)
+        for sheet in (TASK_SHEET, INDICATOR_SHEET)
+        for c in contract(sheet).columns
+        if c.stored
+    }
+    return {header: columns[header] for header in allowed.allowed}
+
+
+def correctable_items(scheme: Scheme, registries: Registries) -> dict[tuple[str, str], str]:
+    """Return (unit, 项目编号) -> the sheet its filed values come from, for every task a unit is
+    named on (任务进展) and every indicator of its group (工作指标)."""
+    items = {
+        (r["unit_code"], r["task_id"]): TASK_SHEET
+        for r in registries.assignments.iter_rows(named=True)
+    }
+    for unit in registries.units.iter_rows(named=True):
+        for indicator in scheme.indicators_for(unit["grp"]):
+            items[(unit["unit_code"], indicator.id)] = INDICATOR_SHEET
+    return items
+
+
+def ruling_issues(
+    file_id: str,
+    sheet: SheetData,
+    row: dict[str, Any],
+    correctable: dict[tuple[str, str], str],
+) -> tuple[list[Issue], tuple[Column, str] | None]:
+    """Return the errors of one ruling and, for a corrected input, its column and value text.
+
+    A 更正 gives either 更正后失分 (below 原失分) or 更正项 with 更正后填报值 (a value of that
+    column of the item's own sheet, typed as a submission's cell would be), not both.
+    """
     if row["ruling"] != "更正":
-        return []
-    corrected = row["corrected_lost"]
-    if corrected is not None and corrected < row["lost"]:
-        return []
-    return [
-        cell_issue(
-            file_id,
-            ERROR,
+        return [], None
+    excel_row = row["excel_row"]
+
+    def error(rule: str, name: str, header: str, expected: str) -> list[Issue]:
+        """Return the one error of this ruling, at the named cell."""
+        value = sheet.typed_as(name, excel_row)
+        return [
+            cell_issue(
+                file_id,
+                ERROR,
+                rule,
+                sheet=RULINGS_SHEET,
+                cell=sheet.cell(name, excel_row),
+                column_name=header,
+                value=value,
+                expected=expected,
+            )
+        ]
+
+    points, label, text = row["corrected_lost"], row["corrected_field"], row["corrected_value"]
+    if points is not None and (label is not None or text is not None):
+        return error(
+            "ruling_points_and_value",
+            "corrected_lost",
+            "更正后失分",
+            "“更正后失分”与“更正项/更正后填报值”只填其一：直接给出失分，或给出核实后的填报值重新计分",
+        ), None
+    if points is not None:
+        if points < row["lost"]:
+            return [], None
+        return error(
             "ruling_without_correction",
-            sheet=RULINGS_SHEET,
-            cell=sheet.cell("corrected_lost", row["excel_row"]),
-            column_name="更正后失分",
-            value=sheet.typed_as("corrected_lost", row["excel_row"]),
-            expected=f"“处理结果”为“更正”时填写更正后的失分，应小于原失分 {row['lost']}",
-        )
-    ]
+            "corrected_lost",
+            "更正后失分",
+            f"小于原失分 {format(row['lost'].normalize(), 'f')} 的失分",
+        ), None
+    if label is None and text is None:
+        return error(
+            "ruling_without_correction",
+            "corrected_lost",
+            "更正后失分",
+            f"“处理结果”为“更正”时填写更正后的失分（应小于原失分 "
+            f"{format(row['lost'].normalize(), 'f')}），或填写“更正项”和“更正后填报值”",
+        ), None
+    columns = correctable_columns()
+    if label is None:
+        return error(
+            "ruling_value_without_field",
+            "corrected_field",
+            "更正项",
+            f"“更正后填报值”所更正的填报项：{'、'.join(columns)}",
+        ), None
+    target, column = columns[label]
+    kind = correctable.get((row["unit_code"], row["item_code"]))
+    if kind != target:
+        fits = [h for h, (s, _) in columns.items() if s == kind]
+        return error(
+            "ruling_field_not_of_item",
+            "corrected_field",
+            "更正项",
+            f"项目 {row['item_code']} 可更正的填报项：{'、'.join(fits)}"
+            if fits
+            else f"项目 {row['item_code']} 不是本单位的重点任务或工作指标，只能填写“更正后失分”",
+        ), None
+    value = parse_value(column, text)
+    if value is None or value is UNPARSABLE:
+        return error(
+            "ruling_value_unreadable",
+            "corrected_value",
+            "更正后填报值",
+            f"{label}的{column.expected()}"
+            + (f"（{'、'.join(column.allowed)}）" if column.type == "enum" else ""),
+        ), None
+    return [], (column, value_text(value))
+
+
+def value_text(value: object) -> str:
+    """Return a typed value as the canonical text the warehouse keeps: 2026-06-15, 2, 0.85."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

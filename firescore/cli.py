@@ -181,6 +181,13 @@ def run(
     ] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="重新打开的原因")] = None,
     by: Annotated[str | None, typer.Option("--by", help="重新打开的经办人")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="征求意见稿发布时间，如 2026-07-13 09:00（仅本季度首次发布时记录，申诉期自当日起算；默认当前时间）",
+        ),
+    ] = None,
 ) -> None:
     """运行一个季度的考核（收件、校验、入库、评分、发布），或汇总一个年度的考核结果。"""
     if (quarter is None) == (year is None):
@@ -191,14 +198,21 @@ def run(
         raise _fail("重新打开已定稿的季度须写明原因：--reopen --reason 原因", EXIT_USAGE)
     if (reason or by) and not reopen:
         raise _fail("--reason 和 --by 只与 --reopen 一起使用", EXIT_USAGE)
+    if at is not None and (year is not None or reopen):
+        raise _fail(
+            "--at 只用于季度考核首次发布征求意见稿（不与 --year、--reopen 一起使用）", EXIT_USAGE
+        )
     _quiet_prefect()
-    cfg, scheme, _, normal = _load(config, quarter, inbox=inbox, out=out, warehouse=warehouse)
-    change = None
-    if reopen:
-        from firescore.warehouse.releases import REOPEN, Event
+    cfg, scheme, registries, normal = _load(
+        config, quarter, inbox=inbox, out=out, warehouse=warehouse
+    )
+    from firescore.warehouse.releases import DRAFT, REOPEN, Event
 
+    if reopen:
         change = Event(REOPEN, (by or "").strip() or "未署名", _now(scheme, None), reason.strip())
-    _run_command(cfg, scheme, config, normal, year, change)
+    else:
+        change = Event(DRAFT, "", _now(scheme, at))
+    _run_command(cfg, scheme, registries, config, normal, year, change)
 
 
 @app.command()
@@ -221,10 +235,13 @@ def publish(
     if not (by and by.strip()):
         raise _fail("定稿须写明定稿人：--by 姓名", EXIT_USAGE)
     _quiet_prefect()
-    cfg, scheme, _, normal = _load(config, quarter, inbox=inbox, out=out, warehouse=warehouse)
+    cfg, scheme, registries, normal = _load(
+        config, quarter, inbox=inbox, out=out, warehouse=warehouse
+    )
     from firescore.warehouse.releases import FINAL, Event
 
-    _run_command(cfg, scheme, config, normal, None, Event(FINAL, by.strip(), _now(scheme, at)))
+    change = Event(FINAL, by.strip(), _now(scheme, at))
+    _run_command(cfg, scheme, registries, config, normal, None, change)
 
 
 def _now(scheme, text: str | None):
@@ -242,13 +259,18 @@ def _now(scheme, text: str | None):
     return moment.astimezone(tz).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _run_command(cfg, scheme, config, normal, year, change) -> None:
-    """Run a quarter (reopening or finalising it when asked) or roll a year up."""
+def _run_command(cfg, scheme, registries, config, normal, year, change) -> None:
+    """Run a quarter (reopening or finalising it when asked) or roll a year up.
+
+    A final quarter whose inputs are those it was finalised with is left as it is (exit 0): a
+    re-run, or a second `publish --final`, has nothing to change.
+    """
     from firescore.annual import year_to_run
-    from firescore.quarter import RunError, quarter_to_run
+    from firescore.quarter import RunError, final_unchanged, quarter_to_run
     from firescore.terminal import stderr_to_log
     from firescore.warehouse.file import check
     from firescore.warehouse.lock import hold
+    from firescore.warehouse.releases import REOPEN, unchanged_text
 
     try:
         normal = quarter_to_run(scheme, normal) if normal is not None else None
@@ -272,6 +294,11 @@ def _run_command(cfg, scheme, config, normal, year, change) -> None:
         if normal is None:
             _run_annual(year, paths)
             return
+        if change.event != REOPEN:
+            final = final_unchanged(cfg, scheme, registries, normal)
+            if final is not None:
+                console.print(unchanged_text(final, normal, change.event))
+                return
         console.print(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…")
         from firescore.progress import follow
         from firescore.quarter import STAGES
@@ -381,6 +408,8 @@ def _print_summary(summary) -> None:
         console.print(
             f"  重新打开：{chinese_datetime(event.at)} 由{event.by}，原因：{event.reason}"
         )
+    if summary.window is not None:
+        console.print(f"  申诉期：{summary.window}")
     console.print(f"  收到文件 {summary.files_seen} 个，其中新文件 {summary.files_new} 个")
     _print_notes(summary.notes)
     console.print(f"  参与排名单位 {summary.units_scored} 个")
@@ -514,13 +543,18 @@ def appeals(
     warehouse: Annotated[Path | None, typer.Option(help="数据仓库文件")] = None,
 ) -> None:
     """检查各单位的申诉表，列出申诉事项，并生成预填的申诉处理表供办公室填写处理结果。"""
-    from firescore.appeals import read_appeals, write_rulings_workbook
+    from firescore.appeals import dispute_window, read_appeals, write_rulings_workbook
+    from firescore.scheme.workdays import CalendarError
+    from firescore.warehouse.releases import release_of
 
     cfg, scheme, registries, normal = _load(config, quarter)
     cfg = cfg.with_overrides(inbox=inbox, out=out, warehouse=warehouse)
     con = _read_warehouse(cfg, normal)
     try:
-        forms = read_appeals(con, cfg.inbox, normal, cfg.limits)
+        window = dispute_window(scheme, release_of(con, normal))
+        forms = read_appeals(con, cfg.inbox, normal, scheme, registries, cfg.limits, window)
+    except CalendarError as exc:
+        raise _fail(f"{normal} 的申诉期无法计算：{exc}", EXIT_USAGE) from exc
     finally:
         con.close()
     path = write_rulings_workbook(forms, scheme, registries, normal, cfg.out / normal, cfg.office)
@@ -530,13 +564,20 @@ def appeals(
             (f"{normal} 申诉", "bold"), f"：收到申诉表 {len(forms)} 份，申诉事项 {len(disputes)} 项"
         )
     )
+    console.print(
+        f"  申诉期：{window.text}"
+        if window is not None
+        else "  申诉期：本季度征求意见稿的发布时间未记录（运行 firescore run 后记录），申诉表均予受理"
+    )
     for d in disputes:
         console.print(
             f"  {d['unit_code']} {d['unit_name']}  {d['item_code']} {d['item_name']}"
             f"（失分 {d['lost']}）：{d['claim']}"
         )
     for form in forms:
-        if not form.valid:
+        if form.late is not None:
+            console.print(styled(("退回", "red"), f" {form.rel_path}：{form.late}"))
+        elif not form.valid:
             console.print(styled(("退回", "red"), f" {form.rel_path}（有错误，整份不予受理）："))
         for issue in form.issues:
             console.print(f"    {'错误' if issue.severity == 'error' else '警告'} {issue.message}")

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -23,10 +23,16 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from firescore.appeals import load_rulings, rulings_file_name
+from firescore.appeals import dispute_window, late_form_notes, load_rulings, rulings_file_name
 from firescore.atomic import remove_stale_temps
 from firescore.config import Config, load_config
-from firescore.intake.discover import APPEALS_DIR, Inbox, Submission, discover
+from firescore.intake.discover import (
+    AppealInbox,
+    Inbox,
+    Submission,
+    discover,
+    discover_appeals,
+)
 from firescore.intake.expectations import export_data_docs
 from firescore.intake.history import read_history
 from firescore.intake.pipeline import Earlier, ReadFile, read_files, validate_files
@@ -42,9 +48,11 @@ from firescore.publish.quarantine import quarantine
 from firescore.publish.validation import publish_validation
 from firescore.registry import Registries, load_registries
 from firescore.scheme import Quarter, QuarterError, Scheme, describe_scheme, load_scheme
-from firescore.warehouse.file import writing
+from firescore.scheme.workdays import CalendarError
+from firescore.warehouse.file import reading, writing
 from firescore.warehouse.lock import hold
 from firescore.warehouse.releases import (
+    DRAFT,
     FINAL,
     REOPEN,
     Event,
@@ -136,6 +144,7 @@ class RunSummary:
     outputs: list[Path] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds) per call
     release: Release = field(default_factory=Release)  # draft or final, with its reopenings
+    window: str | None = None  # the dispute window (申诉期) in words, while a draft
 
 
 @dataclass
@@ -197,8 +206,10 @@ def quarter_run(
 ) -> Iterator[QuarterRun]:
     """Open a quarter's run (scheme, registries, warehouse); fill the summary when it ends.
 
-    `change` reopens a final quarter before the run, or finalises the quarter with this run;
-    a run of a final quarter without it is refused (QuarterLocked) before anything is read.
+    `change` reopens a final quarter before the run, finalises the quarter with this run, or
+    (a draft event) gives the time the draft is published at when this run is the quarter's
+    first (default: now); a run of a final quarter that does not reopen it is refused
+    (QuarterLocked) before anything is read.
 
     The run lock is held from before discover to after publish. The warehouse is written as a
     working copy renamed into place when the run ends, so a run that dies at any point leaves
@@ -208,7 +219,7 @@ def quarter_run(
     scheme = load_scheme(config.scheme)
     registries = load_registries(config.units, config.tasks, config.limits)
     with hold(config.warehouse), writing(config.warehouse) as con:
-        release = open_for_run(con, quarter, change)
+        release = open_for_run(con, quarter, change, ZoneInfo(scheme.timezone))
         remove_stale_temps(config.out / quarter)  # left by runs that died mid-write
         run = QuarterRun(
             config=config,
@@ -220,8 +231,9 @@ def quarter_run(
             summary=RunSummary(quarter=quarter, run_id="", release=release),
         )
         yield run
-        if change is not None and change.event == FINAL:
-            record(con, quarter, change)  # only once the final workbooks are written
+        # Recorded only once the workbooks are written, with the inputs' run id.
+        for event in release.events[len(release_of(con, quarter).events) :]:
+            record(con, quarter, replace(event, run_id=run.summary.run_id))
         fill_summary(con, run.summary)
     boundary("commit")
     logger.info(
@@ -258,8 +270,19 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
     config, scheme, registries = run.config, run.scheme, run.registries
     history = read_history(config.history, scheme, registries, config.limits)
     inbox = discover(config.inbox, run.quarter, scheme, registries)
+    appeals = discover_appeals(
+        config.inbox, run.quarter, scheme, registries, rulings_file_name(run.quarter)
+    )
     summary = run.summary
-    summary.run_id = run_id_of(inbox, config, run.quarter)
+    summary.run_id = run_id_of(inbox, config, appeals)
+    # Appeal forms received after the dispute window are refused here, like stray files.
+    inbox.notes += appeals.notes + late_form_notes(appeals.forms, scheme, summary.release)
+    if summary.release.final is None:
+        try:
+            window = dispute_window(scheme, summary.release)
+        except CalendarError:
+            window = None  # said in the notes, with the calendar's reason
+        summary.window = window.text if window is not None else None
     summary.files_seen = len(inbox.submissions)
     summary.notes = [note.message for note in inbox.notes]
     run.as_of = max(
@@ -323,7 +346,9 @@ def score(run: QuarterRun) -> tuple[None, str]:
     """Score the quarter in the warehouse and read the scored quarter back for the publishers."""
     scheme, config = run.scheme, run.config
     # The office's rulings on disputes (申诉处理) are scored as ledger rows of their own.
-    run.summary.notes += load_rulings(run.con, config.inbox, run.quarter, config.limits)
+    run.summary.notes += load_rulings(
+        run.con, config.inbox, run.quarter, scheme, run.registries, config.limits
+    )
     run_scoring(run.con, scheme, run.quarter)
     # What this run publishes is kept, so the next run can say what moved since (较上次运行).
     record_run(run.con, run.quarter, run.summary.run_id, run.as_of)
@@ -339,7 +364,7 @@ def score(run: QuarterRun) -> tuple[None, str]:
         timezone=scheme.timezone,
         office=config.office,
         attachment=config.attachment,
-        release=run.summary.release,
+        release=run.summary.release.shown,
     )
     # Every publisher reads the same scored quarter: load it once.
     run.data = load_quarter(run.con, run.quarter, scheme.timezone)
@@ -381,8 +406,13 @@ def publish_checks(run: QuarterRun) -> tuple[None, str]:
     return None, "、".join(p.name for p in paths)
 
 
-def run_id_of(inbox: Inbox, config: Config, quarter: str) -> str:
-    """Return an id derived from the inputs, so a re-run on the same inputs is identical."""
+def run_id_of(inbox: Inbox, config: Config, appeals: AppealInbox | None = None) -> str:
+    """Return an id derived from the inputs, so a re-run on the same inputs is identical.
+
+    The inputs are the scheme, the registries, the submissions with their received times,
+    what the inbox held but was not read, and the 申诉 folder: the appeal forms (with their
+    received times) and the office's rulings.
+    """
     digest = hashlib.sha256()
     for path in (config.scheme, config.units, config.tasks):
         digest.update(path.read_bytes())
@@ -390,15 +420,48 @@ def run_id_of(inbox: Inbox, config: Config, quarter: str) -> str:
         digest.update(f"{sub.unit_code}:{sub.sha256}:{sub.received_at.isoformat()}\n".encode())
     for note in inbox.notes:
         digest.update(f"{note.message}\n".encode())
+    appeals = appeals or AppealInbox()
     # The office's rulings change the scores too: a run after a ruling is another run.
-    rulings = config.inbox / quarter / APPEALS_DIR / rulings_file_name(quarter)
-    if rulings.is_file():
-        digest.update(hashlib.sha256(rulings.read_bytes()).digest())
+    if appeals.rulings is not None:
+        digest.update(hashlib.sha256(appeals.rulings.read_bytes()).digest())
+    # So do the units' forms (a late one is listed): each with its received time.
+    for form in appeals.forms:
+        digest.update(
+            f"申诉:{form.rel_path}:{form.sha256}:{form.received_at.isoformat()}\n".encode()
+        )
+    for note in appeals.notes:
+        digest.update(f"{note.message}\n".encode())
     return digest.hexdigest()[:12]
 
 
-def open_for_run(con: duckdb.DuckDBPyConnection, quarter: str, change: Event | None) -> Release:
-    """Return the release the run publishes under; refuse a final quarter unless reopened."""
+def inputs_run_id(config: Config, scheme: Scheme, registries: Registries, quarter: Quarter) -> str:
+    """Return the run id a run of the quarter would have now (the inbox is listed, not read)."""
+    return run_id_of(
+        discover(config.inbox, quarter, scheme, registries),
+        config,
+        discover_appeals(config.inbox, quarter, scheme, registries, rulings_file_name(quarter)),
+    )
+
+
+def final_unchanged(
+    config: Config, scheme: Scheme, registries: Registries, quarter: Quarter
+) -> Event | None:
+    """Return the finalisation of a final quarter whose inputs are those it was finalised
+    with (nothing to do), else None (a draft, or inputs changed since: the run decides)."""
+    if not config.warehouse.is_file():
+        return None
+    with reading(config.warehouse) as con:
+        final = release_of(con, quarter).final
+    if final is None or final.run_id is None:
+        return None
+    return final if inputs_run_id(config, scheme, registries, quarter) == final.run_id else None
+
+
+def open_for_run(
+    con: duckdb.DuckDBPyConnection, quarter: str, change: Event | None, tz: ZoneInfo
+) -> Release:
+    """Return the release the run publishes under, with the events it records at its end
+    (its draft's first publication, its finalisation); refuse a final quarter unless reopened."""
     release = release_of(con, quarter)
     if change is not None and change.event == REOPEN:
         if release.final is None:
@@ -408,6 +471,10 @@ def open_for_run(con: duckdb.DuckDBPyConnection, quarter: str, change: Event | N
     refuse_if_final(release, quarter)
     if change is not None and change.event == FINAL:
         return Release((*release.events, change))
+    if release.published is None:  # the quarter's first publication: its draft's date
+        now = datetime.now(tz).replace(tzinfo=None, microsecond=0)
+        at = change.at if change is not None else now
+        return Release((*release.events, Event(DRAFT, "", at)))
     return release
 
 

@@ -14,14 +14,26 @@ from typing import Any
 import duckdb
 
 from firescore.scheme import Quarter, QuarterError, Scheme, load_scheme_tables, year_quarters
-from firescore.sql_runner import assert_files, run_stages, transaction
+from firescore.sql_runner import assert_files, run_file, run_stages, transaction
 from firescore.sql_runner import stage_files as sql_stage_files
 
 log = logging.getLogger(__name__)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MACROS_FILE = SQL_DIR / "00_macros.sql"  # shared with the annual roll-up
-DERIVED_TABLES = ("ledger", "shown_ledger", "unit_scores", "submissions", "follow_up")
+DERIVED_TABLES = (
+    "ledger",
+    "shown_ledger",
+    "unit_scores",
+    "submissions",
+    "follow_up",
+    "appeal_outcomes",
+)
+# 申诉更正 of an input value: the corrected items are scored again by these stage files, with
+# the corrected inputs (scoring/rescore/), before the stage that turns rulings into ledger rows.
+RESCORE_DIR = Path(__file__).resolve().parent / "rescore"
+RESCORED_STAGES = ("20_tasks.sql", "30_indicators.sql")
+RESCORE_BEFORE = "65_appeals.sql"
 
 
 class ScoringError(Exception):
@@ -71,10 +83,25 @@ def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) ->
             con.execute(
                 f"DELETE FROM {table} WHERE quarter = $quarter", {"quarter": params["quarter"]}
             )
-        failures = run_stages(con, stage_files(), assert_files(SQL_DIR), params)
+        stages = stage_files()
+        cut = [p.name for p in stages].index(RESCORE_BEFORE)
+        run_stages(con, stages[:cut], [], params)
+        rescore_corrected_inputs(con, params)
+        failures = run_stages(con, stages[cut:], assert_files(SQL_DIR), params)
         if failures:
             quarter = params["quarter"]
             raise ScoringError(
                 f"评分校验未通过，{quarter} 的评分结果未更新（保留上次结果）。\n{failures}"
             )
     log.info("scored %s", params["quarter"])
+
+
+def rescore_corrected_inputs(con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+    """Score the items whose filed value a ruling corrects again, by the quarter's own stage
+    files on the corrected inputs, into calc_rescored; the filed scores are left as they were."""
+    run_file(con, RESCORE_DIR / "10_corrected_inputs.sql", params)
+    corrections = con.execute("SELECT count(*) FROM value_rulings").fetchone()[0]
+    if corrections:  # the two stages again only when a ruling corrects an input
+        for name in RESCORED_STAGES:
+            run_file(con, SQL_DIR / name, params)
+    run_file(con, RESCORE_DIR / "20_rescored.sql", params)

@@ -67,12 +67,18 @@ def warehouse(ledger: list[tuple], rulings: tuple[tuple, ...] = ()) -> duckdb.Du
             for q, u, b, i, code, name, full, points in ledger
         ],
     )
-    for ruling in rulings:
+    for quarter, unit, code, lost, ruling, corrected in rulings:
         con.execute(
-            """INSERT INTO appeal_rulings VALUES
-               (?, ?, ?, 'item', ?, ?, ?, 'claim', NULL, '申诉处理.xlsx', 'sha', 'G4')""",
-            ruling,
+            """INSERT INTO appeal_rulings (quarter, unit_code, item_code, item_name, lost, ruling,
+                   corrected_lost, claim, note, file_name, sha256, ruling_cell)
+               VALUES (?, ?, ?, 'item', ?, ?, ?, 'claim', NULL, '申诉处理.xlsx', 'sha', 'G4')""",
+            (quarter, unit, code, lost, ruling, corrected),
         )
+        if ruling == "更正":  # what 65_appeals.sql derives from a corrected lost
+            con.execute(
+                "INSERT INTO appeal_outcomes VALUES (?, ?, ?, ?::DECIMAL(38, 12) - ?, ?)",
+                (quarter, unit, code, lost, corrected, corrected),
+            )
     return con
 
 

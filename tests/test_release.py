@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def story(prefect_harness, tmp_path_factory):
     out = tmp_path_factory.mktemp("release")
     workbook = out / "2026Q2" / "考核结果_2026Q2.xlsx"
     steps = {}
-    steps["draft"] = invoke(out, "run", "--quarter", "2026Q2")
+    steps["draft"] = invoke(out, "run", "--quarter", "2026Q2", "--at", "2026-07-13 09:00")
     steps["draft_title"] = first_cell(workbook, "排名总表")
     steps["draft_notes"] = notes(workbook)
     steps["final"] = invoke(
@@ -56,9 +57,18 @@ def story(prefect_harness, tmp_path_factory):
     steps["final_title"] = first_cell(workbook, "排名总表")
     steps["final_notes"] = notes(workbook)
     steps["final_bytes"] = workbook.read_bytes()
-    steps["locked"] = invoke(out, "run", "--quarter", "2026Q2")
-    steps["locked_bytes"] = workbook.read_bytes()
+    steps["unchanged"] = invoke(out, "run", "--quarter", "2026Q2")
     steps["again"] = invoke(out, "publish", "--quarter", "2026Q2", "--final", "--by", "张明")
+    steps["unchanged_bytes"] = workbook.read_bytes()
+    # The same inbox with one more file (a stray note): the inputs changed since the final.
+    changed = out / "inbox"
+    shutil.copytree(ROOT / "data_samples" / "inbox", changed)
+    (changed / "2026Q2" / "备注.txt").write_text("补充说明", encoding="utf-8")
+    steps["locked"] = invoke(out, "run", "--quarter", "2026Q2", "--inbox", str(changed))
+    steps["locked_final"] = invoke(
+        out, "publish", "--quarter", "2026Q2", "--final", "--by", "李华", "--inbox", str(changed)
+    )
+    steps["locked_bytes"] = workbook.read_bytes()
     steps["annual_final"] = invoke(out, "run", "--year", "2026")
     steps["annual_final_notes"] = notes(out / "2026" / "年度考核结果_2026.xlsx")
     steps["no_reason"] = invoke(out, "run", "--quarter", "2026Q2", "--reopen")
@@ -79,7 +89,7 @@ def story(prefect_harness, tmp_path_factory):
     steps["annual_notes"] = notes(out / "2026" / "年度考核结果_2026.xlsx")
     with duckdb.connect(str(out / "wh.duckdb"), read_only=True) as con:
         steps["events"] = con.execute(
-            "SELECT seq, event, by_name, reason FROM quarter_releases ORDER BY seq"
+            "SELECT seq, event, by_name, reason, happened_at FROM quarter_releases ORDER BY seq"
         ).fetchall()
         steps["final_at"] = con.execute(
             "SELECT happened_at FROM quarter_releases WHERE event = 'final'"
@@ -108,15 +118,27 @@ def test_publish_final_titles_the_workbook_final_and_records_who_and_when(story)
     assert story["final_at"] == datetime(2026, 7, 24, 17, 0)
 
 
-def test_a_run_of_a_final_quarter_is_refused_and_changes_nothing(story):
+def test_a_final_quarter_on_unchanged_inputs_is_left_as_it_is(story):
+    # A second `make demo`: the run and the finalisation have nothing to change (exit 0).
+    assert story["unchanged"].exit_code == 0, story["unchanged"].output
+    assert (
+        "2026Q2 已于 2026-07-24 17:00 由 张明 定稿（正式稿），收件和申诉处理结果与定稿时相同"
+    ) in story["unchanged"].output
+    assert "无需重新评分，输出文件未改写" in story["unchanged"].output
+    assert story["again"].exit_code == 0, story["again"].output
+    assert "无需再次定稿" in story["again"].output
+    assert story["unchanged_bytes"] == story["final_bytes"]
+
+
+def test_a_run_of_a_final_quarter_on_changed_inputs_is_refused_and_changes_nothing(story):
     assert story["locked"].exit_code == 2
     assert (
-        "2026Q2 已于 2026-07-24 17:00 由 张明 定稿（正式稿），不再重新评分；"
-        "如确需更改，请运行 firescore run --quarter 2026Q2 --reopen --reason 原因"
+        "2026Q2 已于 2026-07-24 17:00 由 张明 定稿（正式稿），此后收件或申诉处理结果有变化，"
+        "不再重新评分；如确需更改，请运行 firescore run --quarter 2026Q2 --reopen --reason 原因"
     ) in story["locked"].output
+    assert story["locked_final"].exit_code == 2  # finalising again on other inputs: the same
+    assert "已于 2026-07-24 17:00 由 张明 定稿" in story["locked_final"].output
     assert story["locked_bytes"] == story["final_bytes"]
-    assert story["again"].exit_code == 2  # finalising twice is refused the same way
-    assert "已于 2026-07-24 17:00 由 张明 定稿" in story["again"].output
 
 
 def test_reopening_needs_a_reason_and_is_kept_in_the_notes(story):
@@ -126,10 +148,12 @@ def test_reopening_needs_a_reason_and_is_kept_in_the_notes(story):
     assert story["reopen_title"] == DRAFT_TITLE
     [reopened] = story["reopen_notes"]["重新打开"]
     assert reopened.endswith("由李华重新打开：申诉复核发现录入错误")
-    assert story["events"] == [
-        (1, "final", "张明", None),
-        (2, "reopen", "李华", "申诉复核发现录入错误"),
+    assert [e[:4] for e in story["events"]] == [
+        (1, "draft", "", None),  # the draft's first publication: the dispute window starts
+        (2, "final", "张明", None),
+        (3, "reopen", "李华", "申诉复核发现录入错误"),
     ]
+    assert story["events"][0][4] == datetime(2026, 7, 13, 9, 0)
 
 
 def test_the_annual_roll_up_says_which_quarters_are_still_drafts(story):

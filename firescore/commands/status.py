@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from firescore.appeals import late_form_notes, rulings_file_name
 from firescore.config import Config
-from firescore.intake.discover import discover
+from firescore.intake.discover import discover, discover_appeals
 from firescore.intake.history import history_frame
 from firescore.intake.pipeline import EMPTY_EARLIER, Earlier, ReadFile, intake
 from firescore.issues import ERROR
@@ -30,6 +31,7 @@ from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme, load_scheme_tables
 from firescore.sql_runner import run_file as run_stage
 from firescore.warehouse.file import reading
+from firescore.warehouse.releases import Release, release_of
 from firescore.warehouse.store import (
     accepted_fire_ids,
     connect,
@@ -137,6 +139,12 @@ def quarter_status(
         ]
     finally:
         con.close()
+    # Appeal forms received so far after the dispute window are not taken up: said here too.
+    appeals = discover_appeals(
+        config.inbox, quarter, scheme, registries, rulings_file_name(quarter)
+    )
+    forms = [f for f in appeals.forms if f.received_at <= now]
+    late = late_form_notes(forms, scheme, release_at_rest(config.warehouse, quarter))
     return QuarterStatus(
         quarter=quarter,
         deadline=scheme.report_deadline(quarter),
@@ -144,7 +152,7 @@ def quarter_status(
         now=now.astimezone(tz),
         rows=rows,
         rejected=rejected,
-        notes=[note.message for note in inbox.notes],
+        notes=[note.message for note in [*inbox.notes, *appeals.notes, *late]],
     )
 
 
@@ -166,6 +174,18 @@ def earlier_fires(warehouse: Path, scheme: Scheme) -> pl.DataFrame:
         except duckdb.CatalogException as exc:  # a warehouse from before any quarter was loaded
             log.info("no earlier fires from %s: %s", warehouse, exc)
             return empty
+
+
+def release_at_rest(warehouse: Path, quarter: str) -> Release:
+    """Return the quarter's release from the warehouse at rest (none before any run)."""
+    if not warehouse.is_file():
+        return Release()
+    with reading(warehouse) as con:
+        try:
+            return release_of(con, quarter)
+        except duckdb.CatalogException as exc:  # a warehouse from before releases were kept
+            log.info("no release of %s in %s: %s", quarter, warehouse, exc)
+            return Release()
 
 
 def first_errors(files: list[ReadFile], unit_code: str, sha256: str) -> list[str]:

@@ -62,6 +62,22 @@ def _parser(column: Column) -> Callable[[str | None], object]:
     raise ValueError(f"unknown column type {column.type}")
 
 
+def parse_value(column: Column, text: str | None) -> object:
+    """Return a text typed as a cell of the column would be: None when blank, UNPARSABLE when it
+    is not of the column's type, an enum choice not allowed or a number out of range."""
+    value = _parser(column)(text)
+    if value is None or value is UNPARSABLE:
+        return value
+    if column.type == "enum" and value not in column.allowed:
+        return UNPARSABLE
+    numeric = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    if numeric and column.min is not None and value < column.min:
+        return UNPARSABLE
+    if numeric and column.max is not None and value > column.max:
+        return UNPARSABLE
+    return value
+
+
 def _quantize(value: object) -> object:
     """Fit a Decimal into DECIMAL(38,12)."""
     if isinstance(value, Decimal):

@@ -62,7 +62,7 @@ class Submission:
     received_at: datetime  # aware
     received_source: str  # 收件登记 | 文件修改时间 | history
     file_format: str  # xlsx | xlsm | xls | csv | unknown
-    origin: str = "inbox"  # inbox | check | history: where the sender was taken from
+    origin: str = "inbox"  # inbox | check | history | appeal: where the sender was taken from
 
     @property
     def file_id(self) -> str:
@@ -91,6 +91,15 @@ class Inbox:
 
     submissions: list[Submission] = field(default_factory=list)
     notes: list[InboxNote] = field(default_factory=list)
+
+
+@dataclass
+class AppealInbox:
+    """A quarter's 申诉 folder: the units' appeal forms (with received times) and the rulings."""
+
+    forms: list[Submission] = field(default_factory=list)  # by unit folder, then file name
+    rulings: Path | None = None  # the office's 申诉处理_<quarter>.xlsx, when there
+    notes: list[InboxNote] = field(default_factory=list)  # unusable receipt-log rows
 
 
 def sha256_of(path: Path) -> str:
@@ -193,6 +202,36 @@ def discover(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) 
     ):
         unique.setdefault((sub.unit_code, sub.sha256), sub)
     found.submissions = list(unique.values())
+    return found
+
+
+def discover_appeals(
+    inbox: Path, quarter: str, scheme: Scheme, registries: Registries, rulings_name: str
+) -> AppealInbox:
+    """Return the quarter's appeal forms (inbox/<q>/申诉/<unit>/) and the office's rulings workbook.
+
+    A form's received time comes from 申诉/收件登记.csv like a submission's, else the file's
+    modification time; it decides whether the form came within the dispute window.
+    """
+    folder = inbox / quarter / APPEALS_DIR
+    found = AppealInbox()
+    if folder.is_symlink() or not folder.is_dir():
+        return found
+    tz = ZoneInfo(scheme.timezone)
+    rel_dir = f"{quarter}/{APPEALS_DIR}"
+    receipts = read_receipt_log(folder, quarter, registries, tz, found.notes, rel_dir)
+    rulings = folder / rulings_name
+    found.rulings = rulings if rulings.is_file() and not rulings.is_symlink() else None
+    for unit_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
+        unit = unit_dir.name.upper()
+        for path in sorted(unit_dir.iterdir()):
+            if path.name.startswith((".", "~$")) or not path.is_file() or path.is_symlink():
+                continue
+            received = receipts.get((unit, path.name)) or (modified_at(path, tz), "文件修改时间")
+            rel_path = f"{rel_dir}/{unit_dir.name}/{path.name}"
+            found.forms.append(
+                submission_of([path], quarter, unit, rel_path, [received], origin="appeal")
+            )
     return found
 
 
@@ -306,13 +345,17 @@ def read_receipt_log(
     registries: Registries,
     tz: ZoneInfo,
     notes: list[InboxNote],
+    rel_dir: str | None = None,
 ) -> dict[tuple[str, str], tuple[datetime, str]]:
     """Return (unit code, file name) -> (received time, 收件登记) from the office's receipt log.
+
+    The log sits in the folder it dates (`rel_dir`, relative to the inbox; the quarter's folder
+    by default, its 申诉 folder for the appeal forms).
 
     A row that cannot be used is noted with its row number and content, never dropped silently.
     """
     path = quarter_dir / RECEIPT_LOG
-    rel = f"{quarter}/{RECEIPT_LOG}"
+    rel = f"{rel_dir or quarter}/{RECEIPT_LOG}"
     if path.is_symlink():
         notes.append(InboxNote(quarter, None, rel, _SYMLINK))
         return {}

@@ -217,7 +217,7 @@ def ruling_columns() -> list[Column]:
         Column("项目编号", "center", 16),
         Column("项目", "wrap", 26),
         Column("申诉理由", "wrap", 40),
-        Column("处理结果", "center", 10),
+        Column("处理结果", "wrap", 16),
         Column("原失分", "score", 10),
         Column("处理后失分", "score", 10),
         Column("处理说明", "wrap", 40),

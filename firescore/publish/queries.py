@@ -239,12 +239,17 @@ SELECT
     r.item_code,
     r.item_name,
     r.claim,
-    r.ruling,
+    -- a corrected input value is named with the ruling: 更正（数值改为36）
+    CASE WHEN r.corrected_field IS NULL THEN r.ruling
+        ELSE format('{}（{}改为{}）', r.ruling, r.corrected_label, r.corrected_value)
+    END AS ruling,
     r.lost,
-    CASE WHEN r.ruling = '更正' THEN r.corrected_lost ELSE r.lost END AS lost_after,
+    CASE WHEN r.ruling = '更正' THEN o.lost_after ELSE r.lost END AS lost_after,
     r.note
 FROM appeal_rulings AS r
 LEFT JOIN units AS u ON u.unit_code = r.unit_code
+LEFT JOIN appeal_outcomes AS o
+    ON o.quarter = r.quarter AND o.unit_code = r.unit_code AND o.item_code = r.item_code
 WHERE r.quarter = $quarter
 ORDER BY r.unit_code, r.item_code
 """

@@ -202,6 +202,11 @@ class ReportingRules(_Model):
     late_penalty_per_day: NonNegative
 
 
+class AppealRules(_Model):
+    # 申诉期: counted after the day the quarter's draft (征求意见稿) was first published
+    window: DayCount = DayCount(days=5, kind="natural")
+
+
 class AdjustmentType(_Model):
     item: str
     points: Decimal
@@ -260,6 +265,7 @@ class Scheme(_Model):
     grades: Annotated[list[GradeBand], Field(min_length=1)]
     veto: VetoRules
     excellent_share: ExcellentShare
+    appeals: AppealRules = AppealRules()
 
     @field_validator("timezone")
     @classmethod
@@ -304,6 +310,11 @@ class Scheme(_Model):
         """The last day (in the scheme's time zone) on which a file is on time."""
         deadline = self.reporting.deadline
         return days_after(Quarter(quarter).last_day, deadline.days, deadline.kind)
+
+    def appeal_window_end(self, published: date) -> date:
+        """The last day (inclusive) on which an appeal form is taken up, after the draft's day."""
+        window = self.appeals.window
+        return days_after(published, window.days, window.kind)
 
     def due_quarter(self, now: datetime) -> Quarter | None:
         """The scheme year's latest quarter whose reporting deadline has passed at ``now``."""

@@ -28,11 +28,15 @@ LEFT JOIN unit_scores AS s ON s.quarter = $quarter AND s.unit_code = u.unit_code
 LEFT JOIN submissions AS b ON b.quarter = $quarter AND b.unit_code = u.unit_code
 """
 
+# The lost points after a ruling: the office's figure, or the corrected input scored again
+# (appeal_outcomes, derived with the ledger just before).
 _SNAPSHOT_RULINGS = """
 INSERT INTO run_rulings
-SELECT $quarter, $run_id, unit_code, item_code, item_name, lost, corrected_lost, note
-FROM appeal_rulings
-WHERE quarter = $quarter AND ruling = '更正'
+SELECT $quarter, $run_id, r.unit_code, r.item_code, r.item_name, r.lost, o.lost_after, r.note
+FROM appeal_rulings AS r
+LEFT JOIN appeal_outcomes AS o
+    ON o.quarter = r.quarter AND o.unit_code = r.unit_code AND o.item_code = r.item_code
+WHERE r.quarter = $quarter AND r.ruling = '更正'
 """
 
 

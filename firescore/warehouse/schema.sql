@@ -276,17 +276,21 @@ CREATE TABLE IF NOT EXISTS annual_scores (
     PRIMARY KEY (year, unit_code)
 );
 
--- Draft and final (征求意见稿 / 定稿): every finalisation and reopening of a quarter, append-only.
+-- Draft and final (征求意见稿 / 定稿): the draft's first publication, every finalisation and
+-- reopening of a quarter, append-only.
 -- A quarter is final while its newest event is 'final'; firescore/warehouse/releases.py.
 CREATE TABLE IF NOT EXISTS quarter_releases (
     quarter  VARCHAR NOT NULL,
     seq      INTEGER NOT NULL,               -- 1, 2, ... per quarter, in order of events
-    event    VARCHAR NOT NULL,               -- 'final' (定稿) or 'reopen' (重新打开)
+    event    VARCHAR NOT NULL,               -- 'draft' (first publication), 'final' (定稿), 'reopen'
     by_name  VARCHAR NOT NULL,               -- who finalised or reopened
     happened_at TIMESTAMP NOT NULL,          -- when, local time of the scheme's time zone
     reason   VARCHAR,                        -- why a final quarter was reopened
     PRIMARY KEY (quarter, seq)
 );
+-- The run that published the draft or the final (an id derived from the inputs): a run of a
+-- final quarter whose inputs are those it was finalised with changes nothing.
+ALTER TABLE quarter_releases ADD COLUMN IF NOT EXISTS run_id VARCHAR;
 
 -- Rulings on disputes (申诉处理), replaced per quarter by each run from the office's
 -- inbox/<quarter>/申诉/申诉处理_<quarter>.xlsx (firescore/appeals.py). A 更正 becomes a ledger
@@ -304,6 +308,24 @@ CREATE TABLE IF NOT EXISTS appeal_rulings (
     file_name      VARCHAR NOT NULL,
     sha256         VARCHAR NOT NULL,
     ruling_cell    VARCHAR,                -- the cell of 处理结果
+    PRIMARY KEY (quarter, unit_code, item_code)
+);
+-- 更正 of an input value instead of points: the contract field corrected (status, done_date,
+-- times, evidence of 任务进展; value of 工作指标), its header as the office chose it, and the
+-- corrected value as canonical text (2026-06-15, 2, 已完成); scoring/rescore/ scores it.
+ALTER TABLE appeal_rulings ADD COLUMN IF NOT EXISTS corrected_field VARCHAR;
+ALTER TABLE appeal_rulings ADD COLUMN IF NOT EXISTS corrected_label VARCHAR;
+ALTER TABLE appeal_rulings ADD COLUMN IF NOT EXISTS corrected_value VARCHAR;
+
+-- What each 更正 gave back (derived, rebuilt per quarter by scoring/sql/65_appeals.sql): the
+-- points on the item's block scale (a corrected input: re-scored points − filed points) and
+-- the lost points after the ruling as shown (申诉处理 sheet, feedback).
+CREATE TABLE IF NOT EXISTS appeal_outcomes (
+    quarter    VARCHAR NOT NULL,
+    unit_code  VARCHAR NOT NULL,
+    item_code  VARCHAR NOT NULL,
+    given_back DECIMAL(38, 12) NOT NULL,
+    lost_after DECIMAL(38, 2) NOT NULL,
     PRIMARY KEY (quarter, unit_code, item_code)
 );
 

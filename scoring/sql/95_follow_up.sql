@@ -18,12 +18,16 @@ names AS (
     GROUP BY block
 ),
 
--- points the rulings gave back, keyed by the 项目编号 of the appeal forms (code, else 板块·项目)
+-- points the rulings gave back (corrected points, or a corrected input scored again: as shown,
+-- 原失分 − 处理后失分, appeal_outcomes), keyed by the 项目编号 of the appeal forms (code, else
+-- 板块·项目)
 given_back AS (
-    SELECT quarter, unit_code, item_code AS form_key, sum(lost - corrected_lost) AS points
-    FROM appeal_rulings
-    WHERE ruling = '更正' AND list_contains($ytd_quarters, quarter)
-    GROUP BY quarter, unit_code, item_code
+    SELECT r.quarter, r.unit_code, r.item_code AS form_key, sum(r.lost - o.lost_after) AS points
+    FROM appeal_rulings AS r
+    JOIN appeal_outcomes AS o
+        ON o.quarter = r.quarter AND o.unit_code = r.unit_code AND o.item_code = r.item_code
+    WHERE r.ruling = '更正' AND list_contains($ytd_quarters, r.quarter)
+    GROUP BY r.quarter, r.unit_code, r.item_code
 ),
 
 items AS (
