@@ -19,9 +19,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# The sample's two quarters, then 2026Q2 through its disputes to the final (docs/appeals.md):
+# the draft dates fix the dispute windows; a second `make demo` finds 2026Q2 final and unchanged.
 demo: install
-	$(BIN)/firescore run --quarter 2026Q1
-	$(BIN)/firescore run --quarter 2026Q2
+	$(BIN)/firescore run --quarter 2026Q1 --at "2026-04-13 09:00"
+	$(BIN)/firescore run --quarter 2026Q2 --at "2026-07-13 09:00"
+	$(BIN)/firescore appeals --quarter 2026Q2
+	$(BIN)/firescore publish --quarter 2026Q2 --final --by 张明 --at "2026-07-24 17:00"
 
 test: install
 	$(BIN)/python -m pytest

@@ -29,6 +29,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from data_samples import district as D
+from data_samples.appeals import APPEALS_DIR, APPEALS_QUARTER, write_appeals
 from data_samples.district import Delivery, Timeline
 from data_samples.model import (
     CN_NUMERALS,
@@ -836,6 +837,9 @@ def generate(
         for version in versions:
             write_submission(out / "inbox" / version.rel_path, version, D.DISTRICT)
         write_receipt_log(out / "inbox" / quarter / RECEIPT_LOG, versions)
+        if settings.sample and quarter == APPEALS_QUARTER:
+            persons = {u.code: person(seed, u) for u in units}
+            write_appeals(out / "inbox" / quarter / APPEALS_DIR, units, persons)
         all_versions += versions
     return Result(units, tasks, fires[history_year], all_versions)
 

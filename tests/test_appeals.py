@@ -51,7 +51,11 @@ def fill(form: Path, target: Path, answers: dict[str, tuple[str, str]], **basic:
 def scored(tmp_path_factory):
     """Score the sample's 2026Q2 from a copy of the inbox (the appeal folder is added later)."""
     root = tmp_path_factory.mktemp("appeals")
-    shutil.copytree(ROOT / "data_samples" / "inbox" / "2026Q2", root / "inbox" / "2026Q2")
+    shutil.copytree(
+        ROOT / "data_samples" / "inbox" / "2026Q2",
+        root / "inbox" / "2026Q2",
+        ignore=shutil.ignore_patterns("申诉"),  # the sample's own disputes: tests/test_demo.py
+    )
     config = load_config(ROOT / "firescore.toml").with_overrides(
         inbox=root / "inbox", out=root / "out", warehouse=root / "out" / "wh.duckdb"
     )

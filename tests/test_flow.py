@@ -135,6 +135,7 @@ def test_leader_workbook_sheets_and_ranking(outputs):
         "部门组",
         "得分明细",
         "扣分明细",
+        "申诉处理",  # the sample's 2026Q2 disputes ruled (data_samples/inbox/2026Q2/申诉/)
         "整改跟踪",
         "报送情况",
         "校验问题",
