@@ -4,9 +4,9 @@
 
 run_quarter runs in this process with every firescore/scoring function it calls wrapped, in the
 firescore.quarter module only (product code is not changed), in a timer that books its wall
-time to a stage; the read batches run in a thread pool, as Prefect's default
-ThreadPoolTaskRunner runs the flow's read tasks. Calls running in parallel threads (the read batches) count once,
-as the union of their time spans. A function the flow gains later lands in "other", by name,
+time to a stage; the read and feedback batches run where [runner] of the config says (worker
+processes by default), so a stage's time is its wall time in this process. Calls running in
+parallel threads count once, as the union of their time spans. A function the flow gains later lands in "other", by name,
 until STAGE_OF learns it. Prefect's own start-up is measured apart by bench.run.
 """
 
@@ -19,7 +19,6 @@ import os
 import resource
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 STAGES = (
@@ -43,7 +42,9 @@ STAGE_OF = {
     "discover": "discover",
     "discover_files": "discover",
     "run_id_of": "discover",
-    "read_batch": "read",
+    "read_new": "read",
+    "advancing": "read",
+    "in_batch_order": "read",
     "validate_new": "validate",
     "load_new": "load",
     "score": "score",
@@ -80,7 +81,7 @@ STAGE_NOTES = {
     "gx_import": "import great_expectations (the product imports it lazily)",
     "setup": "load_scheme, load_registries, read_history",
     "discover": "discover (list, sha256, receipt log), run id",
-    "read": "read and cast every new file (batches in threads)",
+    "read": "read and cast every new file (batches on worker processes, [runner])",
     "validate": "GX per sheet type + rule SQL (validate_files, earlier fires/indicators)",
     "load": "connect, registries, known_files, load_files, quarantine",
     "score": "run_scoring (SQL stages + invariants)",
@@ -148,7 +149,12 @@ def _is_flow_callee(name: str, value: object) -> bool:
         and not isinstance(value, type)
         and module.startswith(("firescore", "scoring", "flows"))
         and name not in {"run_quarter", "quarter_run", "stage", "RunSummary", "QuarterRun"}
+        and name not in BATCH_FUNCTIONS
     )
+
+
+# Sent to worker processes by name: a wrapper would not pickle; the stage calling them counts.
+BATCH_FUNCTIONS = {"read_files"}
 
 
 def run_stages(config_path: Path, quarter: str) -> dict:
@@ -164,32 +170,17 @@ def run_stages(config_path: Path, quarter: str) -> dict:
     gx_imported = time.perf_counter()
     spans.add("imports", start, imported)
     spans.add("gx_import", imported, gx_imported)
-    pool = ThreadPoolExecutor(max_workers=64)  # Prefect's thread pool is unbounded
     originals = dict(vars(module))
     for name, value in originals.items():
         if _is_flow_callee(name, value):
             setattr(module, name, timed(spans, name, value))
 
-    def run_in_threads(config, quarter):
-        """The flow's body as flows/quarter.py lists it: read batches in a thread pool."""
-        with module.quarter_run(config, quarter) as run:
-            batches = module.discover_files(run)
-            futures = [pool.submit(module.read_batch, run, batch) for batch in batches]
-            files = module.validate_new(run, [read for f in futures for read in f.result()])
-            module.load_new(run, files)
-            module.score(run)
-            module.publish_leader(run)
-            module.publish_units(run)
-            module.publish_checks(run)
-        return run.summary
-
     config = load_config(config_path)
     try:
         body_start = time.perf_counter()
-        summary = run_in_threads(config, quarter)
+        summary = module.run_quarter(config, quarter)
         body = time.perf_counter() - body_start
     finally:
-        pool.shutdown()
         vars(module).update(originals)  # leave the module as found (a second run in-process)
     seconds = spans.seconds()
     return {

@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -74,6 +74,7 @@ from firescore.warehouse.store import (
 from firescore.warehouse.store import (
     load_registries as load_registry_tables,
 )
+from firescore.workers import Pool, Workers, in_batch_order
 from scoring.runner import run_scoring
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ class QuarterRun:
     con: duckdb.DuckDBPyConnection
     logger: logging.Logger | logging.LoggerAdapter
     summary: RunSummary
+    workers: Workers  # where the batches of reading and feedback writing run
     as_of: datetime | None = None  # the newest receipt time: the date of the data
     meta: PublishMeta | None = None  # set by score
     data: QuarterData | None = None  # the scored quarter every publisher reads, set by score
@@ -203,13 +205,16 @@ def quarter_run(
     quarter: str,
     logger: logging.Logger | logging.LoggerAdapter = log,
     change: Event | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[QuarterRun]:
     """Open a quarter's run (scheme, registries, warehouse); fill the summary when it ends.
 
     `change` reopens a final quarter before the run, finalises the quarter with this run, or
     (a draft event) gives the time the draft is published at when this run is the quarter's
     first (default: now); a run of a final quarter that does not reopen it is refused
-    (QuarterLocked) before anything is read.
+    (QuarterLocked) before anything is read. `workers` run the batches of reading and
+    feedback writing (default: [runner] of the config, as concurrent.futures pools); they are
+    stopped when the run ends.
 
     The run lock is held from before discover to after publish. The warehouse is written as a
     working copy renamed into place when the run ends, so a run that dies at any point leaves
@@ -218,7 +223,8 @@ def quarter_run(
     quarter = Quarter(quarter)
     scheme = load_scheme(config.scheme)
     registries = load_registries(config.units, config.tasks, config.limits)
-    with hold(config.warehouse), writing(config.warehouse) as con:
+    workers = workers or Pool(config.runner)
+    with hold(config.warehouse), closing(workers), writing(config.warehouse) as con:
         release = open_for_run(con, quarter, change, ZoneInfo(scheme.timezone))
         remove_stale_temps(config.out / quarter)  # left by runs that died mid-write
         run = QuarterRun(
@@ -229,6 +235,7 @@ def quarter_run(
             con=con,
             logger=logger,
             summary=RunSummary(quarter=quarter, run_id="", release=release),
+            workers=workers,
         )
         yield run
         # Recorded only once the workbooks are written, with the inputs' run id.
@@ -254,7 +261,7 @@ def run_quarter(
     """Run one quarter end to end and publish its workbooks; return the office's summary."""
     with quarter_run(config, quarter, logger, change) as run:
         batches = discover_files(run)
-        files = [read for batch in batches for read in read_batch(run, batch)]
+        files = read_new(run, batches)
         files = validate_new(run, files)
         load_new(run, files)
         score(run)
@@ -306,11 +313,18 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
 
 
 @stage("read")
-def read_batch(run: QuarterRun, batch: list[Submission]) -> tuple[list[ReadFile], str]:
-    """Read one batch of files, then cast each sheet type once for the whole batch."""
-    files = read_files(batch, run.scheme, run.registries, run.config.limits)
-    report("read", advance=len(files))
-    return files, f"本批读取文件 {len(files)} 个"
+def read_new(run: QuarterRun, batches: list[list[Submission]]) -> tuple[list[ReadFile], str]:
+    """Read and cast the new files, a batch per worker at a time; return them in inbox order."""
+    jobs = [(batch, run.scheme, run.registries, run.config.limits) for batch in batches]
+    files = in_batch_order(advancing("read", run.workers.map(read_files, jobs)))
+    return files, f"读取文件 {len(files)} 个（{len(batches)} 批）"
+
+
+def advancing(stage: str, results: Iterator[tuple[int, list[R]]]) -> Iterator[tuple[int, list[R]]]:
+    """Pass batch results on, advancing the stage's progress bar by each batch's size."""
+    for index, items in results:
+        report(stage, advance=len(items))
+        yield index, items
 
 
 @stage("validate")
@@ -387,7 +401,9 @@ def publish_units(run: QuarterRun) -> tuple[None, str]:
         run.meta,
         run.config.out,
         run.data,
-        on_written=lambda total: report("publish-feedback", advance=1, total=total),
+        on_written=lambda units, total: report("publish-feedback", advance=units, total=total),
+        workers=run.workers,
+        batch_size=run.config.limits.batch_size,
     )
     if paths:
         run.summary.outputs.append(paths[0].parent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -82,3 +83,13 @@ def firescore(
         timeout=timeout,
         cwd=ROOT,
     )
+
+
+def sample_config(folder: Path, runner: str, batch_size: int) -> Path:
+    """Write the sample district's firescore.toml into folder, with this [runner] and batch size."""
+    text = (ROOT / "firescore.toml").read_text(encoding="utf-8")
+    text = text.replace('"data_samples/', f'"{ROOT.as_posix()}/data_samples/')
+    text = re.sub(r"batch_size = \d+", f"batch_size = {batch_size}", text)
+    path = folder / "firescore.toml"
+    path.write_text(f"{text}\n[runner]\n{runner}\n", encoding="utf-8")
+    return path

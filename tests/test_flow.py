@@ -5,33 +5,64 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from firescore.quarter import STAGES
+from tests.office import sample_config
 from tests.readback import short_rows, tables
 
 ROOT = Path(__file__).resolve().parent.parent
+BATCH = 8  # files (units) a batch: several read and feedback batches of the sample's 33
+
+
+def task_runs(state) -> list[str]:
+    """Return the names of the task runs of the flow run that ended in this state."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    flow_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+    assert {run.state_type.value for run in runs} == {"COMPLETED"}
+    return sorted(run.name for run in runs)
 
 
 @pytest.fixture(scope="module")
 def outputs(prefect_harness, tmp_path_factory):
-    """Run 2026Q1 then 2026Q2 on data_samples into a temp out/, then 2026Q2 once more."""
+    """Run 2026Q1 then 2026Q2 on data_samples into a temp out/, then 2026Q2 once more.
+
+    2026Q1 as firescore.toml says (one batch: read and written in the flow's process); 2026Q2
+    on two local worker processes in batches of 8. The warehouse after 2026Q1 is kept aside
+    for the Dask run.
+    """
     from flows.quarter import quarter_flow
 
     out = tmp_path_factory.mktemp("out")
-    paths = {
-        "config_file": str(ROOT / "firescore.toml"),
-        "out": str(out),
-        "warehouse": str(out / "wh.duckdb"),
-    }
-    first = quarter_flow("2026Q1", **paths)
-    second = quarter_flow("2026Q2", **paths)
+    paths = {"out": str(out), "warehouse": str(out / "wh.duckdb")}
+    first = quarter_flow("2026Q1", config_file=str(ROOT / "firescore.toml"), **paths)
+    paths["config_file"] = str(sample_config(out, "workers = 2", BATCH))
+    after_q1 = tmp_path_factory.mktemp("after-q1")
+    for name in ("wh.duckdb", "wh.duckdb.sha256"):
+        shutil.copy2(out / name, after_q1 / name)
+    state = quarter_flow("2026Q2", **paths, return_state=True)
     q2 = out / "2026Q2"
     before = {p.name: p.read_bytes() for p in (q2 / "考核结果_2026Q2.xlsx", q2 / "results.csv")}
     again = quarter_flow("2026Q2", **paths)
-    return {"out": out, "q1": first, "q2": second, "again": again, "before": before}
+    return {
+        "out": out,
+        "q1": first,
+        "q2": state.result(),
+        "q2_state": state,
+        "again": again,
+        "before": before,
+        "after_q1": after_q1,
+    }
 
 
 def results(outputs) -> dict[str, dict[str, str]]:
@@ -193,3 +224,40 @@ def test_validation_report_is_one_page_naming_files_by_name(outputs):
     assert "<td>完成状态</td>" in page and "<td>已完</td>" in page
     assert not re.search(r"[0-9a-f]{64}", page)  # no sha256 stands for a file
     assert not re.search(r"<script|<link|src=|https?:", page)  # nothing to fetch: opens offline
+
+
+def test_each_batch_of_files_and_of_feedback_workbooks_is_a_task_run(outputs):
+    # 33 files and 33 units in batches of 8: 5 read and 5 feedback task runs, every other
+    # stage one task run.
+    others = [label for key, label in STAGES.items() if key not in ("read", "publish-feedback")]
+    assert task_runs(outputs["q2_state"]) == sorted([*others, *["读取"] * 5, *["发布单位反馈"] * 5])
+
+
+def published_files(q2: Path) -> dict[str, bytes]:
+    """Return results.csv, the leaders' workbook and every feedback workbook of 2026Q2, by name."""
+    paths = [q2 / "results.csv", q2 / "考核结果_2026Q2.xlsx", *(q2 / "单位反馈").glob("*.xlsx")]
+    return {path.relative_to(q2).as_posix(): path.read_bytes() for path in paths}
+
+
+def test_dask_on_a_local_cluster_publishes_the_same_bytes_as_local_processes(
+    outputs, tmp_path_factory
+):
+    from flows.quarter import quarter_flow
+
+    # 2026Q2 again from the warehouse as 2026Q1 left it, on a LocalCluster of 2 workers.
+    dask = tmp_path_factory.mktemp("dask")
+    for name in ("wh.duckdb", "wh.duckdb.sha256"):
+        shutil.copy2(outputs["after_q1"] / name, dask / name)
+    config = sample_config(dask, 'kind = "dask"\nn_workers = 2', BATCH)
+    state = quarter_flow(
+        "2026Q2",
+        config_file=str(config),
+        out=str(dask),
+        warehouse=str(dask / "wh.duckdb"),
+        return_state=True,
+    )
+    assert state.result().units_scored == 31
+    local = published_files(outputs["out"] / "2026Q2")
+    assert len(local) == 2 + 33
+    assert published_files(dask / "2026Q2") == local
+    assert task_runs(state) == task_runs(outputs["q2_state"])

@@ -21,6 +21,7 @@ import pytest
 from firescore.quarter import STAGES
 from firescore.scheme import load_scheme
 from tests.conftest import client_env, free_loopback_port
+from tests.office import sample_config
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRESCORE = str(Path(sys.executable).with_name("firescore"))
@@ -37,8 +38,10 @@ def api(url: str, path: str, body: dict | None = None) -> list[dict]:
 def served_run(prefect_server, tmp_path_factory):
     """Run `firescore run --quarter 2026Q2` against the server; return its flow run and output."""
     out = tmp_path_factory.mktemp("served")
+    # Two worker processes, batches of 10: 4 read and 4 feedback batches of the sample's 33.
+    config = sample_config(out, "workers = 2", 10)
     done = subprocess.run(
-        [FIRESCORE, "run", "--quarter", "2026Q2", "--config", str(ROOT / "firescore.toml")]
+        [FIRESCORE, "run", "--quarter", "2026Q2", "--config", str(config)]
         + ["--out", str(out), "--warehouse", str(out / "wh.duckdb")],
         env=client_env(prefect_server),
         capture_output=True,
@@ -74,9 +77,11 @@ def test_the_flow_run_is_named_after_its_quarter_and_tagged(served_run):
     assert flow_run["parameters"]["quarter"] == "2026Q2"
 
 
-def test_every_stage_is_a_completed_task_run(served_run):
+def test_every_stage_is_a_completed_task_run_and_each_batch_one_of_its_own(served_run):
     task_runs = of_run(served_run, "task_runs/filter")
-    assert sorted(run["name"] for run in task_runs) == sorted(STAGES.values())
+    batched = {"read": 4, "publish-feedback": 4}  # 33 files, 33 units, 10 a batch
+    expected = [label for key, label in STAGES.items() for _ in range(batched.get(key, 1))]
+    assert sorted(run["name"] for run in task_runs) == sorted(expected)
     assert {run["state_type"] for run in task_runs} == {"COMPLETED"}
     assert all(run["total_run_time"] > 0 for run in task_runs)
 

@@ -38,6 +38,7 @@ from firescore.publish.meta import PublishMeta, chinese_datetime
 from firescore.publish.queries import RECOVERED, REPEATED, QuarterData, load_quarter
 from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
 from firescore.scheme import BLOCKS
+from firescore.workers import Workers, inline
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +79,23 @@ FEEDBACK_LAYOUT_VERSION = 3
 UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
+FeedbackJob = tuple[Path, "PublishMeta", "UnitFeedback"]  # where, as of when, what
+
+
 def publish_feedback(
     con: duckdb.DuckDBPyConnection,
     meta: PublishMeta,
     out_dir: Path,
     data: QuarterData | None = None,
-    on_written: Callable[[int], None] | None = None,
+    on_written: Callable[[int, int], None] | None = None,
+    workers: Workers | None = None,
+    batch_size: int = 200,
 ) -> list[Path]:
     """Write one feedback workbook per unit into ``out_dir/<quarter>/单位反馈/``; return the paths.
 
-    ``on_written(total)`` is called after each unit's workbook (progress for the console).
+    The workbooks whose content changed are written in batches of ``batch_size`` units by
+    ``workers`` (default: in this process); ``on_written(units, total)`` is called as units are
+    done (progress for the console).
     """
     data = data or load_quarter(con, meta.quarter, meta.timezone)
     scores = {row["unit_code"]: row for row in data.scores}
@@ -103,8 +111,7 @@ def publish_feedback(
     previous = read_digests(target)
     digests: dict[str, str] = {}
     paths = []
-    written = 0
-    placer = Placer()  # the workbooks' disk flushes overlap; all in place before the digests
+    changed: list[FeedbackJob] = []
     for code in units:
         name = scores[code]["unit_name"] if code in scores else submissions[code]["unit_name"]
         path = target / feedback_file_name(code, name)
@@ -128,21 +135,35 @@ def publish_feedback(
         digest = _digest(unit_meta, unit)
         digests[path.name] = digest
         if previous.get(path.name) != digest or not path.exists():
-            write_feedback_workbook(path, unit_meta, unit, placer)
-            written += 1
+            changed.append((path, unit_meta, unit))
         paths.append(path)
+    if on_written is not None:
+        on_written(len(units) - len(changed), len(units))
+    # Each batch carries only its own units' rows: what a worker process needs, nothing more.
+    batches = [(changed[i : i + batch_size],) for i in range(0, len(changed), batch_size)]
+    for _, written in (workers.map if workers else inline)(write_feedback_batch, batches):
         if on_written is not None:
-            on_written(len(units))
-    placer.close()
+            on_written(written, len(units))
     write_digests(target, digests)
     log.info(
         "feedback for %s in %s: %d workbooks, %d rewritten",
         meta.quarter,
         target,
         len(paths),
-        written,
+        len(changed),
     )
     return paths
+
+
+def write_feedback_batch(jobs: list[FeedbackJob]) -> int:
+    """Write a batch of units' feedback workbooks (in a worker process or this one); return how many.
+
+    Every workbook of the batch is in place when it returns, so before the digests are written.
+    """
+    with Placer() as placer:  # the workbooks' disk flushes overlap
+        for path, meta, unit in jobs:
+            write_feedback_workbook(path, meta, unit, placer)
+    return len(jobs)
 
 
 def _unit_as_of(meta: PublishMeta, unit: UnitFeedback) -> datetime:

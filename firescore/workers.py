@@ -1,0 +1,140 @@
+"""Where a stage's batches run: in this process, in spawned worker processes, or on Dask.
+
+Reading and casting a batch of files and writing a batch of feedback workbooks are CPU-bound
+Python that holds the GIL, so threads do not add a core; worker processes do. A batch function
+takes plain picklable arguments and returns plain data (polars frames travel as Arrow IPC);
+the warehouse never leaves the main process, its one writer. Each batch's result comes back
+as the batch finishes, with its index: the caller reports progress and still puts the results
+in batch order, so the outputs never depend on which worker was quicker.
+
+run_quarter uses Pool (concurrent.futures); the Prefect flow runs the same batch functions as
+task runs on a Prefect task runner (flows/quarter.py), choosing with `pooled` as Pool does.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
+from typing import Any, Protocol, TypeVar
+
+from firescore.config import DASK, Runner
+
+R = TypeVar("R")
+Batch = tuple[Any, ...]  # the arguments of one call of a batch function
+
+
+class Workers(Protocol):
+    """Runs a batch function once per batch; yields (batch index, result) as each finishes."""
+
+    def map(self, fn: Callable[..., R], batches: Sequence[Batch]) -> Iterator[tuple[int, R]]:
+        """Run fn(*batch) for every batch; yield (index, result) in order of completion."""
+        ...
+
+    def close(self) -> None:
+        """Stop the workers this object started (none if it never needed any)."""
+        ...
+
+
+def pooled(runner: Runner, batches: int) -> bool:
+    """Return whether batches go to workers: on Dask always, locally when two can run at once."""
+    return runner.kind == DASK or (batches > 1 and runner.processes > 1)
+
+
+def in_batch_order(results: Iterator[tuple[int, list[R]]]) -> list[R]:
+    """Return the items of every batch's result list, in batch order whatever the finishing order."""
+    done = dict(results)
+    return [item for index in sorted(done) for item in done[index]]
+
+
+def inline(fn: Callable[..., R], batches: Sequence[Batch]) -> Iterator[tuple[int, R]]:
+    """Run every batch in this process, in order."""
+    for index, batch in enumerate(batches):
+        yield index, fn(*batch)
+
+
+class Pool:
+    """Batches on local worker processes (spawn) or a Dask cluster, as [runner] says.
+
+    The processes (or the Dask client) start at the first stage with batches to share and
+    serve every later stage of the run; close() stops them.
+    """
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self._executor: Executor | None = None
+        self._stack = ExitStack()
+
+    def map(self, fn: Callable[..., R], batches: Sequence[Batch]) -> Iterator[tuple[int, R]]:
+        """Run fn(*batch) for every batch; yield (index, result) in order of completion."""
+        if not pooled(self.runner, len(batches)):
+            yield from inline(fn, batches)
+            return
+        executor = self._started()
+        futures: dict[Future[R], int] = {
+            executor.submit(fn, *batch): index for index, batch in enumerate(batches)
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self) -> None:
+        """Stop the worker processes, or disconnect from Dask (a cluster we started stops)."""
+        self._stack.close()
+        self._executor = None
+
+    def _started(self) -> Executor:
+        """Return the executor, starting it on first use."""
+        if self._executor is None:
+            if self.runner.kind == DASK:
+                self._executor = self._dask()
+            else:
+                self._executor = self._stack.enter_context(
+                    ProcessPoolExecutor(
+                        max_workers=self.runner.processes,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=exit_with_parent,
+                        initargs=(os.getpid(),),
+                    )
+                )
+        return self._executor
+
+    def _dask(self) -> Executor:
+        """Return an executor on the Dask cluster of [runner] (a LocalCluster we start, else its address)."""
+        from distributed import Client, LocalCluster  # only a Dask run pays its import
+
+        target: Any = self.runner.address
+        if target is None:
+            target = self._stack.enter_context(LocalCluster(**local_cluster_options(self.runner)))
+        client = self._stack.enter_context(Client(target, set_as_default=False))
+        return client.get_executor(pure=False)
+
+
+def local_cluster_options(runner: Runner) -> dict[str, Any]:
+    """Return how to start a LocalCluster: one single-threaded process per worker, on loopback."""
+    return {
+        "n_workers": runner.n_workers,  # None: Dask's default, the cores available
+        "threads_per_worker": 1,  # the batches hold the GIL: one thread per process
+        "processes": True,
+        # The scheduler serves HTTP (status, health) even without a dashboard: on a free
+        # loopback port, not on 8787, which another run or program may hold.
+        "dashboard_address": "127.0.0.1:0",
+    }
+
+
+def exit_with_parent(parent: int, every: float = 1.0) -> None:
+    """Make a worker process end when the run's process is gone (killed, crashed).
+
+    A pool's worker waits on a queue whose ends it holds itself, so it would outlive a run
+    killed with kill -9; a daemon thread watches the parent instead.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
