@@ -81,9 +81,7 @@ def test_the_lock_is_held_from_discover_to_the_end_of_publish(tmp_path):
     # the last publish stage.
     with quarter_run(load_config(district.config), "2026Q2") as run:
         second.append(second_run(district))
-        files = [
-            read for batch in plain.discover_files(run) for read in plain.read_batch(run, batch)
-        ]
+        files = plain.read_new(run, plain.discover_files(run))
         plain.load_new(run, plain.validate_new(run, files))
         plain.score(run)
         plain.publish_leader(run)
