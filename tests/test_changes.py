@@ -278,7 +278,8 @@ def test_a_ruling_counts_as_a_change_with_its_line():
     con.execute(f"INSERT INTO run_scores VALUES ({score.format(run='r2', total=93.46)}, '良好', 2)")
     con.execute(
         "INSERT INTO run_rulings VALUES "
-        "('2026Q2', 'r2', 'JD07', 'T26', '微型消防站拉练', 3.46, 0, '经核实开展2次')"
+        "('2026Q2', 'r2', 'JD07', 'T26', '微型消防站拉练', 3.46, 0, '经核实开展2次', NULL),"
+        "('2026Q2', 'r2', 'JD07', 'I01', '物联感知接入率', 2, 0.5, NULL, '数值改为36')"
     )
     names = {
         "tasks": "重点任务落实",
@@ -288,7 +289,10 @@ def test_a_ruling_counts_as_a_change_with_its_line():
     }
     (change,) = unit_changes(con, "2026Q2", "r1", "r2", names).values()
     assert not change.version_changed and change.cells == ()
-    assert change.rulings == ("申诉更正 T26 微型消防站拉练：失分 3.46 → 0：经核实开展2次",)
+    assert change.rulings == (
+        "申诉更正 I01 物联感知接入率（数值改为36）：失分 2 → 0.5",
+        "申诉更正 T26 微型消防站拉练：失分 3.46 → 0：经核实开展2次",
+    )
     assert (change.total.before, change.total.after) == (Decimal("90.00"), Decimal("93.46"))
     assert change.total.delta == Decimal("3.46")
     # The other way round nothing is new: a ruling withdrawn shows as the total's move alone.

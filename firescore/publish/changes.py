@@ -57,7 +57,7 @@ FROM run_scores WHERE quarter = $quarter AND run_id = $run_id
 """
 
 _RUN_RULINGS = """
-SELECT unit_code, item_code, item_name, lost, corrected_lost, note
+SELECT unit_code, item_code, item_name, lost, corrected_lost, note, corrected
 FROM run_rulings WHERE quarter = $quarter AND run_id = $run_id
 ORDER BY unit_code, item_code
 """
@@ -251,10 +251,11 @@ def _rulings(con: duckdb.DuckDBPyConnection, quarter: str, run_id: str) -> dict[
     """Return the lines of a run's rulings 更正, by unit code."""
     lines: dict[str, list[str]] = {}
     rows = con.execute(_RUN_RULINGS, {"quarter": quarter, "run_id": run_id}).fetchall()
-    for unit, code, name, lost, corrected, note in rows:
+    for unit, code, name, lost, lost_after, note, corrected in rows:
+        value = f"（{corrected}）" if corrected else ""
         reason = f"：{note}" if note else ""
         lines.setdefault(unit, []).append(
-            f"申诉更正 {code} {name}：失分 {_points(lost)} → {_points(corrected)}{reason}"
+            f"申诉更正 {code} {name}{value}：失分 {_points(lost)} → {_points(lost_after)}{reason}"
         )
     return lines
 

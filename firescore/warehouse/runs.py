@@ -31,8 +31,14 @@ LEFT JOIN submissions AS b ON b.quarter = $quarter AND b.unit_code = u.unit_code
 # The lost points after a ruling: the office's figure, or the corrected input scored again
 # (appeal_outcomes, derived with the ledger just before).
 _SNAPSHOT_RULINGS = """
-INSERT INTO run_rulings
-SELECT $quarter, $run_id, r.unit_code, r.item_code, r.item_name, r.lost, o.lost_after, r.note
+INSERT INTO run_rulings (
+    quarter, run_id, unit_code, item_code, item_name, lost, corrected_lost, note, corrected
+)
+SELECT
+    $quarter, $run_id, r.unit_code, r.item_code, r.item_name, r.lost, o.lost_after, r.note,
+    -- a corrected input value is named with the ruling: 数值改为36
+    CASE WHEN r.corrected_field IS NOT NULL
+        THEN format('{}改为{}', r.corrected_label, r.corrected_value) END
 FROM appeal_rulings AS r
 LEFT JOIN appeal_outcomes AS o
     ON o.quarter = r.quarter AND o.unit_code = r.unit_code AND o.item_code = r.item_code

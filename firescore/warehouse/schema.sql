@@ -386,3 +386,5 @@ CREATE TABLE IF NOT EXISTS run_rulings (
     note           VARCHAR,
     PRIMARY KEY (quarter, run_id, unit_code, item_code)
 );
+-- A ruling correcting an input value names it: 数值改为36 (NULL when it corrected the points).
+ALTER TABLE run_rulings ADD COLUMN IF NOT EXISTS corrected VARCHAR;
