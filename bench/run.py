@@ -370,7 +370,7 @@ def measure_core(
     labels: dict,
     checkpoint: Callable[[], None],
 ) -> None:
-    """Measure the run, its re-runs (both servers), the floor and the naive stack at one size."""
+    """Measure the run, the naive stack, the re-runs (both servers) and the floor at one size."""
     repeats = args.repeats or (3 if place.units <= 300 else 1)
     cli, quarter = place.cli, args.quarter
     for i in range(repeats):
@@ -380,6 +380,14 @@ def measure_core(
         run = cli_run(config, quarter, env, place.logs / f"run-{i}.log", labels)
         result.run.append(run)
         place.say(f"run {i + 1}/{repeats}: {run.wall:.1f} s, {run.tree_mb:.0f} MB")
+        result.feedback_workbooks = len(list((cli / "out" / quarter / "单位反馈").glob("*.xlsx")))
+        checkpoint()
+        # (c) the naive stack, once: cheap on a sample, so before the longer measures.
+        if i == 0 and not args.no_naive:
+            result.naive, result.naive_estimated = measure_naive(place, args, env, result)
+            shown = f"{result.naive['total']:.1f} s" + (" (est.)" if result.naive_estimated else "")
+            place.say(f"naive: {shown}")
+            checkpoint()
         log = place.logs / f"rerun-{i}.log"
         rerun = rerun_one_change(place.changed, "（已更正）", config, quarter, env, log, labels)
         result.rerun.append(rerun)
@@ -388,7 +396,6 @@ def measure_core(
         result.floor.append(measure_floor(place.runs, place.logs, place.data, quarter, env, i))
         place.say(f"floor {i + 1}/{repeats}: {result.floor[-1]['total']:.1f} s")
         checkpoint()
-    result.feedback_workbooks = len(list((cli / "out" / quarter / "单位反馈").glob("*.xlsx")))
     # (d) against a persistent server: the warehouse of the last run, another one-value change.
     with prefect_server(work, env) as server_env:
         name = f"prefect-server-u{place.units}"
@@ -399,12 +406,6 @@ def measure_core(
             result.rerun_server.append(proc)
             place.say(f"re-run, persistent server {i + 1}/{repeats}: {proc.wall:.1f} s")
     checkpoint()
-    # (c) the naive stack: once (it is the slow one), in full or on a sample.
-    if not args.no_naive:
-        result.naive, result.naive_estimated = measure_naive(place, args, env, result)
-        shown = f"{result.naive['total']:.1f} s" + (" (est.)" if result.naive_estimated else "")
-        place.say(f"naive: {shown}")
-        checkpoint()
 
 
 def measure_dask(
@@ -617,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "complete": False,
     }
-    prefect = prefect_startup(work, env, max(3, args.repeats or 3), "prefect")
+    prefect = prefect_startup(work, env, max(2, args.repeats or 2), "prefect")
     results: list[SizeResult] = []
 
     def checkpoint() -> None:
