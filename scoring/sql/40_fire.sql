@@ -18,13 +18,32 @@ fires AS (
     SELECT true AS this_year, * FROM stg_fires_ytd
     UNION ALL BY NAME
     SELECT false AS this_year, * FROM stg_fires_base
+),
+
+-- Two equi-joins, not one join on (street OR place type): DuckDB runs an OR condition as a
+-- nested loop over units × fires, which grows with the square of the district.
+street_fires AS (
+    SELECT u.unit_code, f.*
+    FROM calc_fire_units AS u
+    JOIN fires AS f ON f.street_code = u.unit_code
+    WHERE u.grp = '镇街组'
+),
+
+department_types AS (
+    SELECT DISTINCT unit_code, unnest(place_types) AS place_type
+    FROM calc_fire_units
+    WHERE grp = '部门组'
+),
+
+department_fires AS (
+    SELECT d.unit_code, f.*
+    FROM department_types AS d
+    JOIN fires AS f ON f.place_type = d.place_type
 )
 
-SELECT u.unit_code, f.*
-FROM calc_fire_units AS u
-JOIN fires AS f
-    ON (u.grp = '镇街组' AND f.street_code = u.unit_code)
-    OR (u.grp = '部门组' AND list_contains(u.place_types, f.place_type));
+SELECT * FROM street_fires
+UNION ALL BY NAME
+SELECT * FROM department_fires;
 
 CREATE OR REPLACE TEMP TABLE calc_fire AS
 WITH
