@@ -216,7 +216,12 @@ def table(results: list[SizeResult], prefect: list[Proc], meta: dict) -> str:
         "(f) `firescore run`, Dask runner, LocalCluster of 2 workers, wall",
         per(lambda r: med([p.wall for p in r.dask])),
         cells=[
-            secs(med([p.wall for p in r.dask])) if r.dask else f"– ({r.dask_note})" for r in results
+            secs(med([p.wall for p in r.dask]))
+            if r.dask
+            else f"– ({r.dask_note})"
+            if r.dask_note
+            else "–"
+            for r in results
         ],
     )
     add("  … minus Prefect start-up (ephemeral)", dask_ex)
@@ -441,9 +446,10 @@ def notes(results: list[SizeResult], meta: dict) -> list[str]:
             found.append(
                 f'- bench.stages\' stage "other" at {r.units:,} units holds: {", ".join(unmapped)}.'
             )
-        if not r.stages:
+        if not r.stages and r.units > meta.get("stages_max", 3000):
             found.append(
-                f"- bench.stages was not run at {r.units:,} units (above --stages-max): the run's own stages are Prefect's record."
+                f"- bench.stages is not run at {r.units:,} units (above --stages-max): "
+                "the run's stages there are Prefect's record of the run only."
             )
         if r.dask_note:
             found.append(f"- (f) at {r.units:,} units: {r.dask_note}.")

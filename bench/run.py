@@ -616,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         "product": product_version(),
         "quarter": args.quarter,
         "seed": args.seed,
+        "stages_max": args.stages_max,
         "complete": False,
     }
     prefect = prefect_startup(work, env, max(2, args.repeats or 2), "prefect")
