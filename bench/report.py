@@ -218,7 +218,7 @@ def table(results: list[SizeResult], prefect: list[Proc], meta: dict) -> str:
         cells=[
             secs(med([p.wall for p in r.dask]))
             if r.dask
-            else f"– ({r.dask_note})"
+            else "– (not available, see the notes)"
             if r.dask_note
             else "–"
             for r in results
@@ -347,7 +347,8 @@ def verdict_at_most(value: float | None, limit: float, unit: str = "") -> str:
             if unit != " MB"
             else f"**met** ({limit - value:,.0f} MB to spare)"
         )
-    over = f"{value - limit:,.0f} MB" if unit == " MB" else f"×{value / limit:.2f} the limit"
+    times = f"{value / limit:.2f}" if value / limit >= 1.005 else f"{value / limit:.3f}"
+    over = f"{value - limit:,.0f} MB" if unit == " MB" else f"×{times} the limit"
     return f"**missed** by {over}"
 
 
