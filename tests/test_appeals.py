@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from firescore import cli
 from firescore.config import load_config
+from firescore.intake.contracts import contract
 from firescore.intake.discover import discover
 from firescore.quarter import run_quarter
 from firescore.registry import load_registries
@@ -363,22 +364,7 @@ def ruling_book(tmp_path: Path, rows: list[tuple]) -> Path:
     ws.title = "申诉处理"
     ws.append(["申诉处理"])
     ws.append([])
-    ws.append(
-        [
-            "单位代码",
-            "单位名称",
-            "项目编号",
-            "扣分项目",
-            "原失分",
-            "申诉理由",
-            "申诉来源",
-            "处理结果",
-            "更正后失分",
-            "更正项",
-            "更正后填报值",
-            "处理说明",
-        ]
-    )
+    ws.append([column.header for column in contract("申诉处理").columns])
     for row in rows:
         ws.append(list(row))
     folder = tmp_path / "inbox" / "2026Q2" / "申诉"
