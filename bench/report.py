@@ -25,7 +25,7 @@ FLOW_STAGES = {
     "validate": "校验 validate: GX per sheet type + rule SQL",
     "load": "入库 load: store files, findings, quarantine",
     "score": "评分 score: SQL stages + invariants, scored quarter read back",
-    "publish-leader": "发布考核结果 leader workbook + results.csv",
+    "publish-leader": "发布考核结果 leader workbook + results.csv (while 发布单位反馈 runs)",
     "publish-feedback": "发布单位反馈 one feedback workbook per unit",
     "publish-validation": "发布校验报告 校验问题 + Data Docs",
 }

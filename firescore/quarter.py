@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -265,8 +268,11 @@ def run_quarter(
         files = validate_new(run, files)
         load_new(run, files)
         score(run)
-        publish_leader(run)
-        publish_units(run)
+        # The leaders' workbook is written in a thread while the workers write the feedback.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            leader = thread.submit(publish_leader, run)
+            publish_units(run)
+        leader.result()
         publish_checks(run)
     return run.summary
 
@@ -305,11 +311,21 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
     known = known_files(run.con, run.quarter)
     new = [s for s in inbox.submissions if (s.unit_code, s.sha256) not in known]
     summary.files_new = len(new)
+    if new:  # 校验 will need Great Expectations: import it while the workers read the files
+        import_in_background("great_expectations")
     size = config.limits.batch_size
     batches = [new[i : i + size] for i in range(0, len(new), size)]
     report("read", total=len(new))
     counts = f"收到文件 {len(inbox.submissions)} 个，其中新文件 {len(new)} 个，未读取 {len(inbox.notes)} 项"
     return batches, counts
+
+
+def import_in_background(module: str) -> None:
+    """Start importing a module in a daemon thread; whoever imports it next waits for that."""
+    # Python's per-module import lock makes a later `import` in any thread wait for this one.
+    threading.Thread(
+        target=importlib.import_module, args=(module,), name=f"import-{module}", daemon=True
+    ).start()
 
 
 @stage("read")
@@ -387,9 +403,12 @@ def score(run: QuarterRun) -> tuple[None, str]:
 
 @stage("publish-leader")
 def publish_leader(run: QuarterRun) -> tuple[None, str]:
-    """Write the leaders' workbook and results.csv."""
-    paths = publish_quarter(run.con, run.meta, run.config.out, run.data)
-    run.summary.outputs += paths
+    """Write the leaders' workbook and results.csv (in a thread beside publish_units)."""
+    # A DuckDB connection serves one thread at a time: this thread gets a cursor of its own.
+    with closing(run.con.cursor()) as con:
+        paths = publish_quarter(con, run.meta, run.config.out, run.data)
+    # First in the list whichever of the two ends first, so the summary reads the same.
+    run.summary.outputs[:0] = paths
     return None, "、".join(p.name for p in paths)
 
 

@@ -7,8 +7,10 @@ the warehouse never leaves the main process, its one writer. Each batch's result
 as the batch finishes, with its index: the caller reports progress and still puts the results
 in batch order, so the outputs never depend on which worker was quicker.
 
-run_quarter uses Pool (concurrent.futures); the Prefect flow runs the same batch functions as
-task runs on a Prefect task runner (flows/quarter.py), choosing with `pooled` as Pool does.
+run_quarter uses Pool.map; the Prefect flow (flows/quarter.py) makes each batch a task run of
+its own, run by a thread of the flow's process that hands the batch to the same Pool (call) and
+waits for it, so the worker processes never import Prefect; on Dask the flow uses prefect-dask's
+task runner instead. Both choose with `pooled`.
 """
 
 from __future__ import annotations
@@ -61,13 +63,15 @@ class Pool:
     """Batches on local worker processes (spawn) or a Dask cluster, as [runner] says.
 
     The processes (or the Dask client) start at the first stage with batches to share and
-    serve every later stage of the run; close() stops them.
+    serve every later stage of the run; close() stops them. map and call may be used from
+    several threads at once.
     """
 
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
         self._executor: Executor | None = None
         self._stack = ExitStack()
+        self._starting = threading.Lock()  # threads calling at once start one executor
 
     def map(self, fn: Callable[..., R], batches: Sequence[Batch]) -> Iterator[tuple[int, R]]:
         """Run fn(*batch) for every batch; yield (index, result) in order of completion."""
@@ -81,6 +85,10 @@ class Pool:
         for future in as_completed(futures):
             yield futures[future], future.result()
 
+    def call(self, fn: Callable[..., R], batch: Batch) -> R:
+        """Return fn(*batch) as a worker works it out (this thread waits for it)."""
+        return self._started().submit(fn, *batch).result()
+
     def close(self) -> None:
         """Stop the worker processes, or disconnect from Dask (a cluster we started stops)."""
         self._stack.close()
@@ -88,18 +96,22 @@ class Pool:
 
     def _started(self) -> Executor:
         """Return the executor, starting it on first use."""
-        if self._executor is None:
-            if self.runner.kind == DASK:
-                self._executor = self._dask()
-            else:
-                self._executor = self._stack.enter_context(
-                    ProcessPoolExecutor(
-                        max_workers=self.runner.processes,
-                        mp_context=multiprocessing.get_context("spawn"),
-                        initializer=exit_with_parent,
-                        initargs=(os.getpid(),),
-                    )
+        with self._starting:
+            return self._executor or self._start()
+
+    def _start(self) -> Executor:
+        """Start the worker processes (or connect to Dask) and return the executor."""
+        if self.runner.kind == DASK:
+            self._executor = self._dask()
+        else:
+            self._executor = self._stack.enter_context(
+                ProcessPoolExecutor(
+                    max_workers=self.runner.processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=exit_with_parent,
+                    initargs=(os.getpid(),),
                 )
+            )
         return self._executor
 
     def _dask(self) -> Executor:

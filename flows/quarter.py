@@ -2,16 +2,17 @@
 
 Only wiring: each task is a stage of firescore/quarter.py (or firescore/annual.py) run as a
 Prefect task. Reading and feedback writing run as one task per batch (of files, of units; never
-one per file) on the task runner [runner] of the config names: worker processes of this machine
-(ProcessPoolTaskRunner) or a Dask cluster (prefect-dask's DaskTaskRunner); the stages that hold
-the warehouse stay in the flow's process. Only the stages that read files retry. The flow names
+one per file) where [runner] of the config says: on worker processes of this machine (the task
+run on a thread of the flow's process, the batch on firescore.workers.Pool's spawned processes,
+which never import Prefect) or on a Dask cluster (prefect-dask's DaskTaskRunner); the stages
+that hold the warehouse stay in the flow's process. The leaders' workbook is written in a thread
+while the feedback batches run. Only the stages that read files retry. The flow names
 its run 考核-<quarter>-<run id> and tags it with the quarter and the year, and leaves three
 artifacts: the summary, the ranking and the timings.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import TypeVar
@@ -21,10 +22,10 @@ from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_API_URL, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from prefect.utilities.callables import get_call_parameters
 
@@ -36,7 +37,7 @@ from firescore.publish.feedback import write_feedback_batch
 from firescore.quarter import STAGES, QuarterRun, RunSummary, load_run_config, quarter_run
 from firescore.run_report import annual_markdown, ranking_table, summary_markdown, timing_table
 from firescore.warehouse.releases import Event
-from firescore.workers import Batch, exit_with_parent, inline, local_cluster_options, pooled
+from firescore.workers import Batch, Pool, inline, local_cluster_options, pooled
 
 R = TypeVar("R")
 
@@ -59,55 +60,84 @@ load = stage_task(plain.load_new, "load")
 score = stage_task(plain.score, "score")
 publish_leader = stage_task(plain.publish_leader, "publish-leader")
 publish_validation = stage_task(plain.publish_checks, "publish-validation")
-# The batch functions the stages hand to their workers, each shown as a task run per batch.
+# The batch functions the stages hand to their workers, each shown as a task run per batch:
+# run as they are in the flow's process (one batch, one process) or on a Dask worker.
 BATCH_TASKS = {
     read_files: stage_task(read_files, "read", retries=2),
     write_feedback_batch: stage_task(write_feedback_batch, "publish-feedback"),
 }
 
 
-class TaskRuns:
-    """The run's workers for Prefect: each batch a task run on the runner [runner] names.
+def on_worker(pool: Pool, fn: Callable[..., R], batch: Batch) -> R:
+    """Return fn(*batch) as one of the run's worker processes works it out."""
+    return pool.call(fn, batch)
 
-    Local: a ProcessPoolTaskRunner (spawned processes); Dask: prefect-dask's DaskTaskRunner on
-    the scheduler at `address`, else on a LocalCluster it starts. A stage with one batch (or
-    one local process) runs its task in the flow's process, as Pool does without Prefect.
+
+# The same task runs for local worker processes: a thread of the flow's process runs the task
+# and waits while a worker works the batch, so the workers never import Prefect.
+ON_WORKER_TASKS = {
+    read_files: stage_task(on_worker, "read", retries=2),
+    write_feedback_batch: stage_task(on_worker, "publish-feedback"),
+}
+
+
+class TaskRuns:
+    """The run's workers for Prefect: each batch a task run of its own.
+
+    Local: the task runs on a thread of the flow's process (ThreadPoolTaskRunner, a thread per
+    worker process) and hands its batch to the run's Pool of spawned processes, started once
+    and shared by every stage. Dask: prefect-dask's DaskTaskRunner runs the task itself on the
+    scheduler at `address`, else on a LocalCluster it starts. A stage with one batch (or one
+    local process) runs its task in the flow's process, as Pool does without Prefect.
     """
 
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
+        self.pool = Pool(runner)  # local worker processes (not used on Dask)
         self._task_runner: TaskRunner | None = None
         self._stack = ExitStack()
 
     def map(self, fn: Callable[..., R], batches: Sequence[Batch]) -> Iterator[tuple[int, R]]:
         """Run fn's task once per batch; yield (index, result) in order of completion."""
-        batch_task = BATCH_TASKS[fn]
-        # quote: Prefect would otherwise walk every object of a batch looking for futures.
-        # Not on Dask: prefect-dask walks the parameters itself and rebuilds quoted objects
-        # wrongly (a list of submissions comes out as tuples); there they go as they are.
-        quoted = [
-            batch if self.runner.kind == DASK else tuple(quote(argument) for argument in batch)
-            for batch in batches
-        ]
         if not pooled(self.runner, len(batches)):
-            yield from inline(batch_task, quoted)
+            # quote: Prefect would otherwise walk every object of a batch looking for futures.
+            quoted = [tuple(quote(argument) for argument in batch) for batch in batches]
+            yield from inline(BATCH_TASKS[fn], quoted)
             return
         runner = self._started()
-        # Workers in other processes report to the flow's server: without PREFECT_API_URL
-        # (ephemeral mode) each would otherwise start a temporary server of its own.
-        api_url = PREFECT_API_URL.value() or FlowRunContext.get().client.api_url
-        with temporary_settings(updates={PREFECT_API_URL: str(api_url)}):
+        if self.runner.kind == DASK:
+            futures = self._submit_to_dask(runner, fn, batches)
+        else:
             futures = {
-                runner.submit(batch_task, get_call_parameters(fn, batch, {})): index
-                for index, batch in enumerate(quoted)
+                runner.submit(
+                    ON_WORKER_TASKS[fn],
+                    {"pool": quote(self.pool), "fn": quote(fn), "batch": quote(tuple(batch))},
+                ): index
+                for index, batch in enumerate(batches)
             }
         for future in as_completed(list(futures)):
             yield futures[future], future.result()
 
+    def _submit_to_dask(
+        self, runner: TaskRunner, fn: Callable[..., R], batches: Sequence[Batch]
+    ) -> dict[PrefectFuture[R], int]:
+        """Submit fn's task once per batch to Dask; return the futures with their batch index."""
+        # Unquoted: prefect-dask walks the parameters itself and rebuilds quoted objects
+        # wrongly (a list of submissions comes out as tuples).
+        # Dask workers report to the flow's server: without PREFECT_API_URL (ephemeral mode)
+        # each would otherwise start a temporary server of its own.
+        api_url = PREFECT_API_URL.value() or FlowRunContext.get().client.api_url
+        with temporary_settings(updates={PREFECT_API_URL: str(api_url)}):
+            return {
+                runner.submit(BATCH_TASKS[fn], get_call_parameters(fn, batch, {})): index
+                for index, batch in enumerate(batches)
+            }
+
     def close(self) -> None:
-        """Stop the worker processes or the Dask client (and a LocalCluster it started)."""
+        """Stop the worker processes and threads, or the Dask client (and its LocalCluster)."""
         self._stack.close()
         self._task_runner = None
+        self.pool.close()
 
     def _started(self) -> TaskRunner:
         """Return the task runner, starting it on first use."""
@@ -117,11 +147,9 @@ class TaskRuns:
 
 
 def task_runner(runner: Runner) -> TaskRunner:
-    """Return the Prefect task runner of [runner]: local processes, or Dask."""
+    """Return the Prefect task runner of [runner]: a thread per local process, or Dask."""
     if runner.kind != DASK:
-        return ProcessPoolTaskRunner(
-            max_workers=runner.processes, initializer=exit_with_parent, initargs=(os.getpid(),)
-        )
+        return ThreadPoolTaskRunner(max_workers=runner.processes)
     from prefect_dask import DaskTaskRunner  # only a Dask run pays its import
 
     if runner.address is not None:
@@ -154,8 +182,12 @@ def quarter_flow(
         files = validate(quote(run), quote(files))
         load(quote(run), quote(files))
         score(quote(run))
-        publish_leader(quote(run))
-        plain.publish_units(run)  # a 发布单位反馈 task run per batch of units
+        leader = publish_leader.submit(quote(run))  # in a thread, while the workers write:
+        try:
+            plain.publish_units(run)  # a 发布单位反馈 task run per batch of units
+        finally:
+            leader.wait()
+        leader.result()
         publish_validation(quote(run))
     publish_artifacts(run)
     return run.summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -39,7 +40,7 @@ def outputs(prefect_harness, tmp_path_factory):
 
     2026Q1 as firescore.toml says (one batch: read and written in the flow's process); 2026Q2
     on two local worker processes in batches of 8. The warehouse after 2026Q1 is kept aside
-    for the Dask run.
+    for the runs on the other runners.
     """
     from flows.quarter import quarter_flow
 
@@ -51,6 +52,7 @@ def outputs(prefect_harness, tmp_path_factory):
     for name in ("wh.duckdb", "wh.duckdb.sha256"):
         shutil.copy2(out / name, after_q1 / name)
     state = quarter_flow("2026Q2", **paths, return_state=True)
+    left = spawned_children()
     q2 = out / "2026Q2"
     before = {p.name: p.read_bytes() for p in (q2 / "考核结果_2026Q2.xlsx", q2 / "results.csv")}
     again = quarter_flow("2026Q2", **paths)
@@ -62,7 +64,22 @@ def outputs(prefect_harness, tmp_path_factory):
         "again": again,
         "before": before,
         "after_q1": after_q1,
+        "left": left,
     }
+
+
+def spawned_children() -> list[str]:
+    """Return the command lines of this process's children started by multiprocessing's spawn."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+        if ppid == os.getpid() and "multiprocessing.spawn" in cmdline:
+            found.append(cmdline)
+    return found
 
 
 def results(outputs) -> dict[str, dict[str, str]]:
@@ -239,25 +256,35 @@ def published_files(q2: Path) -> dict[str, bytes]:
     return {path.relative_to(q2).as_posix(): path.read_bytes() for path in paths}
 
 
-def test_dask_on_a_local_cluster_publishes_the_same_bytes_as_local_processes(
-    outputs, tmp_path_factory
+def test_no_worker_process_is_left_once_the_run_returns(outputs):
+    assert outputs["left"] == []
+
+
+@pytest.mark.parametrize(
+    "runner",
+    ['kind = "dask"\nn_workers = 2', "workers = 1"],
+    ids=["dask-local-cluster", "one-process"],
+)
+def test_every_runner_publishes_the_same_bytes_as_local_processes(
+    outputs, tmp_path_factory, runner
 ):
     from flows.quarter import quarter_flow
 
-    # 2026Q2 again from the warehouse as 2026Q1 left it, on a LocalCluster of 2 workers.
-    dask = tmp_path_factory.mktemp("dask")
+    # 2026Q2 again from the warehouse as 2026Q1 left it: on a Dask LocalCluster of 2 workers,
+    # or in the flow's own process.
+    other = tmp_path_factory.mktemp("runner")
     for name in ("wh.duckdb", "wh.duckdb.sha256"):
-        shutil.copy2(outputs["after_q1"] / name, dask / name)
-    config = sample_config(dask, 'kind = "dask"\nn_workers = 2', BATCH)
+        shutil.copy2(outputs["after_q1"] / name, other / name)
+    config = sample_config(other, runner, BATCH)
     state = quarter_flow(
         "2026Q2",
         config_file=str(config),
-        out=str(dask),
-        warehouse=str(dask / "wh.duckdb"),
+        out=str(other),
+        warehouse=str(other / "wh.duckdb"),
         return_state=True,
     )
     assert state.result().units_scored == 31
     local = published_files(outputs["out"] / "2026Q2")
     assert len(local) == 2 + 33
-    assert published_files(dask / "2026Q2") == local
+    assert published_files(other / "2026Q2") == local
     assert task_runs(state) == task_runs(outputs["q2_state"])
