@@ -14,6 +14,7 @@ from firescore.intake.contracts import BASIC_SHEET, submitted_tables
 from firescore.intake.discover import InboxNote
 from firescore.intake.fire_grade import as_stored
 from firescore.intake.pipeline import ReadFile
+from firescore.intake.reader import _as_displayed
 from firescore.registry import Registries
 from firescore.warehouse.lock import WarehouseBusy, busy_message
 
@@ -50,7 +51,9 @@ def _append(
         return
     columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
     names = [c for c in columns if c in frame.columns]
-    con.register("_incoming", frame.select(names))
+    # One chunk: a frame concatenated from thousands of files' frames is as many Arrow
+    # chunks, and DuckDB's scan pays per chunk (17,000 indicator rows in 3,000 chunks: 1.2 s).
+    con.register("_incoming", frame.select(names).rechunk())
     skip = " ON CONFLICT DO NOTHING" if on_conflict_skip else ""
     try:
         con.execute(
@@ -188,18 +191,17 @@ def load_files(
         fresh = {
             f.submission.sha256: f for f in files if f.valid and f.submission.sha256 not in loaded
         }
-        _append(con, "raw_columns", _column_rows(list(fresh.values())))
+        new = list(fresh.values())
+        sha256 = {f.file_id: f.submission.sha256 for f in new}
+        typed = _typed_by_sheet(new)
+        located = _located(new)
+        _append(con, "raw_columns", _column_rows(located, sha256))
         # Cells are content too: bytes stored before keep theirs (same sha256, same cells).
-        _append(con, "raw_cells", _cell_rows(list(fresh.values())), on_conflict_skip=True)
+        cells = _cell_rows(new, located, typed, sha256)
+        _append(con, "raw_cells", cells, on_conflict_skip=True)
         for sheet, table in submitted_tables().items():
-            frames = [
-                f.typed[sheet].with_columns(pl.lit(sha).alias("file_id"))
-                for sha, f in fresh.items()
-                if sheet in f.typed
-            ]
-            if frames:
-                rows = pl.concat(frames, how="vertical").rename({"file_id": "sha256"})
-                _append(con, table, as_stored(rows))
+            if sheet in typed:
+                _append(con, table, as_stored(_by_sha256(typed[sheet], sha256)))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -271,52 +273,142 @@ def _issue_rows(files: list[ReadFile]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={c: pl.Utf8 for c in columns})
 
 
-def _column_rows(files: list[ReadFile]) -> pl.DataFrame:
-    """Return where each contract field sat in each sheet of each file (for cell references)."""
-    rows = [
-        {"sha256": f.submission.sha256, "sheet": name, "field": field, "col_letter": letter}
-        for f in files
-        for name, sheet in f.sheets.items()
-        for field, letter in (
-            sheet.letters if sheet.contract.layout == "table" else sheet.cells
-        ).items()
-    ]
+def _typed_by_sheet(files: list[ReadFile]) -> dict[str, pl.DataFrame]:
+    """Return each sheet's typed rows of every file at once (by file_id), in the files' order."""
+    sheets = dict.fromkeys(name for f in files for name in f.typed)
+    # One chunk: expressions and DuckDB's scan over thousands of small chunks pay per chunk.
+    return {
+        name: pl.concat([f.typed[name] for f in files if name in f.typed], rechunk=True)
+        for name in sheets
+    }
+
+
+def _by_sha256(frame: pl.DataFrame, sha256: dict[str, str]) -> pl.DataFrame:
+    """Return a frame keyed by its files' sha256 (the warehouse's key) instead of file_id."""
+    return frame.with_columns(
+        pl.col("file_id").replace_strict(sha256, return_dtype=pl.Utf8)
+    ).rename({"file_id": "sha256"})
+
+
+def _located(files: list[ReadFile]) -> pl.DataFrame:
+    """Return where each contract field sat in each sheet of each file: its column letter (a
+    table) or its cell (key/value), with the file's, sheet's and field's order of reading."""
+    rows = []
+    for file_no, f in enumerate(files):
+        file_id = f.file_id
+        for sheet_no, (name, sheet) in enumerate(f.sheets.items()):
+            at = sheet.letters if sheet.contract.layout == "table" else sheet.cells
+            rows += [
+                (file_id, file_no, name, sheet_no, field, field_no, where)
+                for field_no, (field, where) in enumerate(at.items())
+            ]
     return pl.DataFrame(
-        rows, schema={c: pl.Utf8 for c in ("sha256", "sheet", "field", "col_letter")}
+        rows,
+        schema={
+            "file_id": pl.Utf8,
+            "file_no": pl.Int64,
+            "sheet": pl.Utf8,
+            "sheet_no": pl.Int64,
+            "field": pl.Utf8,
+            "field_no": pl.Int64,
+            "at": pl.Utf8,
+        },
+        orient="row",
     )
 
 
-def _cell_rows(files: list[ReadFile]) -> pl.DataFrame:
+def _column_rows(located: pl.DataFrame, sha256: dict[str, str]) -> pl.DataFrame:
+    """Return where each contract field sat in each sheet of each file (for cell references)."""
+    return located.select(
+        pl.col("file_id").replace_strict(sha256, return_dtype=pl.Utf8).alias("sha256"),
+        "sheet",
+        "field",
+        pl.col("at").alias("col_letter"),
+    )
+
+
+# Python's idea of whitespace (str.strip), which also counts the separators \x1c-\x1f that
+# polars' default strip_chars keeps: a cell is blank exactly as before.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+# A superset of the raw strings _as_displayed changes (calamine's date cells with seconds).
+_DATE_WITH_SECONDS = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:00"
+
+
+def _cell_rows(
+    files: list[ReadFile],
+    located: pl.DataFrame,
+    typed: dict[str, pl.DataFrame],
+    sha256: dict[str, str],
+) -> pl.DataFrame:
     """Return every non-blank cell the product read from each file, keyed by row key and field.
 
     A table row's key is its unique key (typed, e.g. 任务编号), else its row number, so a later
     version's cells are compared with the same row even when rows were inserted above it.
+    Built per sheet over all files at once (one unpivot), in the files' order of reading.
     """
-    rows = []
-    for f in files:
-        for name, sheet in f.sheets.items():
-            spec = sheet.contract
-            typed = f.typed.get(name)
-            keys: dict[int, str] = {}
-            if spec.layout == "table" and spec.unique and typed is not None:
-                for row in typed.select("excel_row", *spec.unique).iter_rows():
-                    keys[row[0]] = "/".join("" if v is None else str(v) for v in row[1:])
-            for excel_row in sheet.frame.get_column("excel_row").to_list():
-                for field in sheet.letters if spec.layout == "table" else sheet.cells:
-                    value = sheet.typed_as(field, excel_row)
-                    if value is None or not str(value).strip():
-                        continue
-                    table = spec.layout == "table"
-                    rows.append(
-                        {
-                            "sha256": f.submission.sha256,
-                            "sheet": name,
-                            "row_key": (keys.get(excel_row, str(excel_row)) if table else ""),
-                            "field": field,
-                            "excel_row": excel_row if table else None,
-                            "cell": sheet.cell(field, excel_row),
-                            "value": str(value),
-                        }
-                    )
+    contracts = {name: s.contract for f in files for name, s in f.sheets.items()}
+    parts = []
+    for name, spec in contracts.items():
+        raw = pl.concat([f.sheets[name].frame for f in files if name in f.sheets], rechunk=True)
+        cells = (
+            raw.with_columns(pl.int_range(pl.len()).over("file_id").alias("row_no"))
+            .unpivot(
+                index=["file_id", "excel_row", "row_no"],
+                on=spec.fields,
+                variable_name="field",
+                value_name="text",
+            )
+            .join(located.filter(pl.col("sheet") == name), on=["file_id", "field"])
+        )
+        if spec.layout == "table":
+            keys = _row_keys(typed.get(name), spec.unique)
+            if keys is not None:
+                cells = cells.join(keys, on=["file_id", "excel_row"], how="left")
+            else:
+                cells = cells.with_columns(pl.lit(None, pl.Utf8).alias("row_key"))
+            cells = cells.with_columns(
+                pl.coalesce("row_key", pl.col("excel_row").cast(pl.Utf8)).alias("row_key"),
+                (pl.col("at") + pl.col("excel_row").cast(pl.Utf8)).alias("cell"),
+            )
+        else:
+            cells = cells.with_columns(
+                pl.lit("").alias("row_key"),
+                pl.lit(None, pl.Int32).alias("excel_row"),
+                pl.col("at").alias("cell"),
+            )
+        parts.append(cells)
     schema = {c: pl.Utf8 for c in ("sha256", "sheet", "row_key", "field", "cell", "value")}
-    return pl.DataFrame(rows, schema=schema | {"excel_row": pl.Int32})
+    if not parts:
+        return pl.DataFrame(schema=schema | {"excel_row": pl.Int32})
+    cells = pl.concat(parts, how="diagonal_relaxed", rechunk=True)
+    # The raw string as Excel shows it: the one rule (_as_displayed), on the few that can change.
+    dated = cells.filter(pl.col("text").str.contains(_DATE_WITH_SECONDS)).get_column("text")
+    shown = {v: _as_displayed(v) for v in dated.unique().to_list()}
+    return (
+        cells.with_columns(pl.col("text").replace(shown))
+        .filter(pl.col("text").str.strip_chars(_WHITESPACE).str.len_chars() > 0)
+        .sort("file_no", "sheet_no", "row_no", "field_no")
+        .select(
+            pl.col("file_id").replace_strict(sha256, return_dtype=pl.Utf8).alias("sha256"),
+            pl.col("sheet"),
+            "row_key",
+            "field",
+            pl.col("excel_row").cast(pl.Int32),
+            "cell",
+            pl.col("text").alias("value"),
+        )
+    )
+
+
+def _row_keys(typed: pl.DataFrame | None, unique: list[str]) -> pl.DataFrame | None:
+    """Return each typed row's unique key (its values joined by /, blank as ''), or None when
+    the sheet has no unique key or no typed rows."""
+    if not unique or typed is None:
+        return None
+    return typed.select(
+        "file_id",
+        "excel_row",
+        pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in unique], separator="/").alias(
+            "row_key"
+        ),
+    )

@@ -10,67 +10,85 @@ SELECT
     grp = '镇街组' OR len(place_types) > 0 AS applicable
 FROM stg_units;
 
--- Each fire of this year to date and of the same period last year, once per unit it counts
--- against: the one place the attribution rule is written.
-CREATE OR REPLACE TEMP TABLE calc_fire_attributed AS
+-- What a unit's fires are counted by: the one place the attribution rule is written. A street
+-- counts the fires of its own 镇街代码, a department those of each of its 监管场所类型.
+CREATE OR REPLACE TEMP TABLE calc_fire_scope AS
+SELECT unit_code, 'street' AS kind, unit_code AS key
+FROM calc_fire_units
+WHERE grp = '镇街组'
+UNION ALL
+SELECT DISTINCT unit_code, 'place_type' AS kind, unnest(place_types) AS key
+FROM calc_fire_units
+WHERE grp = '部门组';
+
+-- Each fire of this year to date and of the same period last year under both keys a unit may
+-- count it by. Equi-joins on (kind, key), not one join on (street OR place type): DuckDB runs
+-- an OR condition as a nested loop over units × fires.
+CREATE OR REPLACE TEMP TABLE calc_fire_keyed AS
 WITH
 fires AS (
     SELECT true AS this_year, * FROM stg_fires_ytd
     UNION ALL BY NAME
     SELECT false AS this_year, * FROM stg_fires_base
-),
-
--- Two equi-joins, not one join on (street OR place type): DuckDB runs an OR condition as a
--- nested loop over units × fires, which grows with the square of the district.
-street_fires AS (
-    SELECT u.unit_code, f.*
-    FROM calc_fire_units AS u
-    JOIN fires AS f ON f.street_code = u.unit_code
-    WHERE u.grp = '镇街组'
-),
-
-department_types AS (
-    SELECT DISTINCT unit_code, unnest(place_types) AS place_type
-    FROM calc_fire_units
-    WHERE grp = '部门组'
-),
-
-department_fires AS (
-    SELECT d.unit_code, f.*
-    FROM department_types AS d
-    JOIN fires AS f ON f.place_type = d.place_type
 )
 
-SELECT * FROM street_fires
+SELECT 'street' AS kind, street_code AS key, * FROM fires
 UNION ALL BY NAME
-SELECT * FROM department_fires;
+SELECT 'place_type' AS kind, place_type AS key, * FROM fires;
 
 CREATE OR REPLACE TEMP TABLE calc_fire AS
 WITH
-current_year AS (
+-- Summed per key before the units are joined: every department of a place type counts the
+-- same fires, so joining fires to departments first would grow with departments × fires. A
+-- fire has one street and one place type, so a unit's keys hold disjoint sets of fires and
+-- its figures are the sums of its keys'; its first 20 fires are among its keys' first 20.
+per_key AS (
     SELECT
-        unit_code,
+        kind,
+        key,
+        this_year,
         count(*) AS fires,
         sum(deaths) AS deaths,
         sum(injuries) AS injuries,
         sum(loss) AS loss,
-        array_to_string(list_slice(list(fire_id ORDER BY fire_time, fire_id), 1, 20), '、')
-            || CASE WHEN count(*) > 20 THEN format('等{}起', count(*)) ELSE '' END AS fire_ids
-    FROM calc_fire_attributed
+        list_slice(
+            list(struct_pack(fire_time, fire_id) ORDER BY fire_time, fire_id), 1, 20
+        ) AS first_fires
+    FROM calc_fire_keyed
+    GROUP BY kind, key, this_year
+),
+
+per_unit AS (
+    SELECT
+        s.unit_code,
+        k.this_year,
+        sum(k.fires) AS fires,
+        sum(k.deaths) AS deaths,
+        sum(k.injuries) AS injuries,
+        sum(k.loss) AS loss,
+        list_slice(list_sort(flatten(list(k.first_fires))), 1, 20) AS first_fires
+    FROM calc_fire_scope AS s
+    JOIN per_key AS k ON k.kind = s.kind AND k.key = s.key
+    GROUP BY s.unit_code, k.this_year
+),
+
+current_year AS (
+    SELECT
+        unit_code,
+        fires,
+        deaths,
+        injuries,
+        loss,
+        array_to_string(list_transform(first_fires, lambda f: f.fire_id), '、')
+            || CASE WHEN fires > 20 THEN format('等{}起', fires) ELSE '' END AS fire_ids
+    FROM per_unit
     WHERE this_year
-    GROUP BY unit_code
 ),
 
 last_year AS (
-    SELECT
-        unit_code,
-        count(*) AS fires,
-        sum(deaths) AS deaths,
-        sum(injuries) AS injuries,
-        sum(loss) AS loss
-    FROM calc_fire_attributed
+    SELECT unit_code, fires, deaths, injuries, loss
+    FROM per_unit
     WHERE NOT this_year
-    GROUP BY unit_code
 ),
 
 figures AS (
@@ -195,7 +213,7 @@ FROM calc_fire_units
 WHERE NOT applicable;
 
 -- 一票否决: a unit of a group with the veto switched on and a fire of the minimum grade or
--- above YTD attributed to it (calc_fire_attributed).
+-- above YTD attributed to it (calc_fire_scope).
 CREATE OR REPLACE TEMP TABLE calc_veto AS
 WITH
 min_severity AS (
@@ -208,8 +226,9 @@ severities AS (
 
 serious AS (
     SELECT u.unit_code, f.fire_id, f.fire_time, f.grade, f.sha256, f.excel_row
-    FROM calc_fire_attributed AS f
-    JOIN calc_fire_units AS u ON u.unit_code = f.unit_code
+    FROM calc_fire_keyed AS f
+    JOIN calc_fire_scope AS a ON a.kind = f.kind AND a.key = f.key
+    JOIN calc_fire_units AS u ON u.unit_code = a.unit_code
     JOIN scheme_veto AS v ON v.grp = u.grp AND v.enabled
     JOIN severities AS s ON s.grade = f.grade
     CROSS JOIN min_severity AS m
