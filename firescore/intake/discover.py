@@ -177,7 +177,9 @@ def discover(inbox: Path, quarter: str, scheme: Scheme, registries: Registries) 
         return found
     receipts = read_receipt_log(quarter_dir, quarter, registries, tz, found.notes)
     candidates: list[Submission] = []
-    for entry in sorted(quarter_dir.iterdir()):
+    # Sorted by name, the order of Path's own comparison within one folder, without its cost
+    # per comparison (30,000 unit folders: about a second).
+    for entry in sorted(quarter_dir.iterdir(), key=lambda p: p.name):
         if entry.name == RECEIPT_LOG or (_is_system_file(entry) and not entry.is_dir()):
             continue
         if entry.name == APPEALS_DIR and entry.is_dir() and not entry.is_symlink():
