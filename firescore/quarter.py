@@ -365,10 +365,17 @@ def validate_new(run: QuarterRun, files: list[ReadFile]) -> tuple[list[ReadFile]
 
 @stage("load")
 def load_new(run: QuarterRun, files: list[ReadFile]) -> tuple[None, str]:
-    """Store the new files and their findings; copy the rejected ones aside with their report."""
+    """Store the new files and their findings; copy the rejected ones aside with their report.
+
+    The files are let go once stored (the list is emptied): their frames, the run's largest
+    holding, would otherwise stay in memory through scoring and publishing, held by the caller
+    (and by Prefect's record of the validate task's result, the same list).
+    """
     load_files(run.con, files, run.summary.run_id, run.as_of)
     quarantine(files, run.config.out)
-    return None, f"入库文件 {len(files)} 个"
+    count = len(files)
+    files.clear()
+    return None, f"入库文件 {count} 个"
 
 
 @stage("score")

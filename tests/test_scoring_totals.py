@@ -198,6 +198,9 @@ def test_rerun_replaces_the_quarter_with_identical_results():
     first = [_table(con, t) for t in ("ledger", "unit_scores", "submissions")]
     run_scoring(con, s, "2026年第二季度")
     assert [_table(con, t) for t in ("ledger", "unit_scores", "submissions")] == first
+    # The stages' working tables (GBs at 30,000 units) do not outlive the scoring.
+    temporary = "SELECT table_name FROM duckdb_tables() WHERE temporary"
+    assert con.execute(temporary).fetchall() == []
 
 
 def test_failed_invariant_rolls_back_and_keeps_previous_results():

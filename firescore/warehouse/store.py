@@ -30,6 +30,9 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(busy_message(path, None)) from exc
         raise
+    # Memory DuckDB frees (the scoring's working tables) goes back to the system within
+    # seconds, so the publishers' Python objects do not come on top of it.
+    con.execute("SET allocator_background_threads = true")
     if not read_only:
         con.execute(
             resources.files("firescore.warehouse").joinpath("schema.sql").read_text("utf-8")
