@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from firescore.atomic import Placer, atomic_path
 from firescore.publish import PublishMeta, publish_feedback, publish_quarter
@@ -25,7 +27,14 @@ from firescore.publish.columns import ranking_columns
 from firescore.publish.feedback import feedback_file_name
 from firescore.publish.leader import chart_axis
 from firescore.publish.queries import block_names
-from firescore.publish.rows import display_width, line_height, row_height, text_lines
+from firescore.publish.rows import (
+    body_lines,
+    display_width,
+    line_height,
+    row_height,
+    text_lines,
+    token_lines,
+)
 from firescore.publish.validation import publish_validation
 from firescore.scheme import load_scheme, load_scheme_tables
 from firescore.sql_runner import run_file
@@ -386,6 +395,19 @@ def test_text_lines_count_cjk_as_two_and_keep_latin_words_whole() -> None:
     assert text_lines("消" * 10, 21, font_size=22) == 2  # twice the font, twice the width
     assert row_height(1) == 18 and row_height(3) == 48  # 3 × 11 pt × 1.35 + 3 pt of air
     assert row_height(100) == 409  # Excel's tallest row
+
+
+# Text as a ledger's 说明 holds it: CJK, full-width marks, Latin words and numbers, spaces.
+ledger_text = st.text(alphabet="消防安全检查「」（），。abcXYZ12-. 　", max_size=80)
+
+
+@given(paragraph=ledger_text, usable=st.integers(min_value=2, max_value=70))
+@settings(max_examples=500, deadline=None)
+def test_body_lines_break_where_the_token_rule_breaks(paragraph: str, usable: int) -> None:
+    # The bisection on running widths (body_lines, every long cell of a ledger) must give the
+    # lines of the rule itself, followed token by token: a row sized otherwise cuts its text.
+    lines = body_lines(paragraph, usable)
+    assert lines is None or lines == token_lines(paragraph, usable, 1)
 
 
 def test_every_row_is_as_tall_as_its_wrapped_text(book) -> None:

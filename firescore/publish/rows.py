@@ -7,7 +7,9 @@ the height it needs, estimated here, so each reader prints the same page.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import math
 import re
 import unicodedata
@@ -25,6 +27,7 @@ LINE_SPACING = 1.35
 ROW_PADDING = 3  # points of air above and below the text
 MAX_ROW_HEIGHT = 409  # points: Excel refuses taller rows (about 27 lines of 11 pt text)
 TOKEN = re.compile(r"[!-~]+|\s|.", re.DOTALL)  # a Latin word stays whole; a CJK character is one
+WORD = re.compile(r"[!-~]+")  # a Latin word: TOKEN's first kind
 
 
 @functools.lru_cache(maxsize=65536)
@@ -63,26 +66,68 @@ def text_lines(text: str, width: float, font_size: float = FONT_SIZE) -> int:
     # where every width is a whole number).
     if scale == 1 and "\n" not in text and display_width(text) <= usable:
         return 1
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += 1
-        used = 0.0
-        for token in TOKEN.findall(paragraph):
-            size = sum(map(char_width, token)) * scale
-            if used + size <= usable or (token.isspace() and used > 0):
-                used += size
-                continue
-            if size <= usable:
+    return sum(paragraph_lines(paragraph, usable, scale) for paragraph in text.split("\n"))
+
+
+def paragraph_lines(paragraph: str, usable: float, scale: float) -> int:
+    """Return how many lines one paragraph (no line break) wraps to in ``usable`` width units."""
+    if scale == 1 and usable >= 2:
+        lines = body_lines(paragraph, usable)
+        if lines is not None:
+            return lines
+    return token_lines(paragraph, usable, scale)
+
+
+def token_lines(paragraph: str, usable: float, scale: float) -> int:
+    """Return the lines of one paragraph, following it token by token: the wrapping rule."""
+    lines = 1
+    used = 0.0
+    for token in TOKEN.findall(paragraph):
+        size = sum(map(char_width, token)) * scale
+        if used + size <= usable or (token.isspace() and used > 0):
+            used += size
+            continue
+        if size <= usable:
+            lines += 1
+            used = 0.0 if token.isspace() else size
+            continue
+        # A token longer than a line is broken by characters.
+        for char in token:
+            step = char_width(char) * scale
+            if used + step > usable and used > 0:
                 lines += 1
-                used = 0.0 if token.isspace() else size
-                continue
-            # A token longer than a line is broken by characters.
-            for char in token:
-                step = char_width(char) * scale
-                if used + step > usable and used > 0:
-                    lines += 1
-                    used = 0.0
-                used += step
+                used = 0.0
+            used += step
+    return lines
+
+
+def body_lines(paragraph: str, usable: float) -> int | None:
+    """Return the lines of a paragraph at the body size (None: a Latin word longer than a line).
+
+    The same breaks as following the paragraph token by token (token_lines), found by
+    bisection on the running widths, several times faster for a ledger's long 说明 texts: a
+    line ends before the first character that overflows it, or before the Latin word that
+    character is part of; spaces overflowing a line hang at its end.
+    """
+    ends = list(itertools.accumulate(map(char_width, paragraph)))
+    words = [match.span() for match in WORD.finditer(paragraph)]
+    if any(end - start > usable for start, end in words):
+        return None  # broken by characters: the token by token rule
+    word_starts = [start for start, _ in words]
+    lines, start, before = 1, 0, 0  # before: the width of the lines above
+    while ends and ends[-1] - before > usable:
+        cut = bisect.bisect_right(ends, before + usable, start)  # characters [start, cut) fit
+        if paragraph[cut].isspace():
+            while cut < len(paragraph) and paragraph[cut].isspace():
+                cut += 1
+            if cut == len(paragraph):
+                break
+        else:
+            word = bisect.bisect_right(word_starts, cut) - 1
+            if word >= 0 and word_starts[word] < cut < words[word][1]:
+                cut = word_starts[word]  # the word moves whole to the next line
+        start, before = cut, ends[cut - 1]
+        lines += 1
     return lines
 
 

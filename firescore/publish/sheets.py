@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from firescore.publish import formats
 from firescore.publish.formats import Formats
-from firescore.publish.rows import display_width, fit_row, text_width
+from firescore.publish.rows import display_width, fit_row, row_height, text_lines, text_width
 from firescore.scheme import GROUPS
 
 Kind = Literal["text", "center", "wrap", "label", "score", "factor", "integer", "datetime", "date"]
@@ -137,22 +137,24 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, style: Format) -> 
     """Write one value with the writer its type needs; text always as a string, never a formula."""
     kind = type(value)
     # The common types first, by exact type (a table writes hundreds of thousands of cells).
+    # xlsxwriter's public write_string() etc. only add the parsing of "A1" cell names to these
+    # (its own undecorated methods), and that costs more than storing the cell.
     if kind is str and value:
-        ws.write_string(row, col, value, style)
+        ws._write_string(row, col, value, style)
     elif kind is Decimal or kind is int or kind is float:
-        ws.write_number(row, col, float(value), style)
+        ws._write_number(row, col, float(value), style)
     elif value is None or value == "":
-        ws.write_blank(row, col, None, style)
+        ws._write_blank(row, col, None, style)
     elif isinstance(value, bool):
         raise TypeError("booleans must be turned into 是/否 text before writing")
     elif isinstance(value, Decimal | int | float):
-        ws.write_number(row, col, float(value), style)
+        ws._write_number(row, col, float(value), style)
     elif isinstance(value, datetime):
-        ws.write_datetime(row, col, value, style)
+        ws._write_datetime(row, col, value, style)
     elif isinstance(value, date):
-        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), style)
+        ws._write_datetime(row, col, datetime(value.year, value.month, value.day), style)
     else:
-        ws.write_string(row, col, str(value), style)
+        ws._write_string(row, col, str(value), style)
 
 
 def write_line(
@@ -205,6 +207,7 @@ def write_rows(
         return first_row
     styles = [getattr(fmt, column.kind) for column in columns]
     alerts = [(col, column.alert) for col, column in enumerate(columns) if column.alert]
+    tall = wrapped_texts(rows, widths)
     for offset, values in enumerate(rows):
         row = first_row + offset
         row_styles = styles
@@ -214,16 +217,30 @@ def write_rows(
                 row_styles[col] = fmt.alert
         for col, value in enumerate(values):
             write_cell(ws, row, col, value, row_styles[col])
-        fit_row(
-            ws,
-            row,
-            [
-                (value, width)
-                for value, width in zip(values, widths, strict=True)
-                if isinstance(value, str)
-            ],
-        )
+        lines = max([1, *(lines_of.get(values[col], 1) for col, lines_of in tall)])
+        ws.set_row(row, row_height(lines))
     return first_row + len(rows) - 1
+
+
+def wrapped_texts(
+    rows: Sequence[Sequence[Any]], widths: Sequence[int]
+) -> list[tuple[int, dict[str, int]]]:
+    """Return, per column holding text that wraps, the column and {text: lines} of those texts.
+
+    Each distinct text is measured once (a ledger repeats its item names thousands of times),
+    and a row only looks up the few columns where a text can take more than one line.
+    """
+    tall = []
+    for col, width in enumerate(widths):
+        texts = {row[col] for row in rows}
+        lines_of = {
+            text: lines
+            for text in texts
+            if isinstance(text, str) and text and (lines := text_lines(text, width)) > 1
+        }
+        if lines_of:
+            tall.append((col, lines_of))
+    return tall
 
 
 def write_table(
