@@ -106,6 +106,33 @@ def test_departments_by_place_type_and_not_applicable_without_one():
     assert (score(con, "BM02")["fire_score"], score(con, "BM02")["fire_max"]) == (None, None)
 
 
+def test_a_department_lists_its_first_20_fires_across_its_place_types():
+    con = warehouse()
+    add_unit(con, "JD01", "镇街组")
+    add_unit(con, "BM01", "部门组", place_types=["商业综合体", "宾馆饭店"])
+    add_unit(con, "BM02", "部门组", place_types=["宾馆饭店"])
+    q2 = detachment_file(con, "2026Q2")
+    # 25 fires on alternate days, the two place types interleaved, written out of order; and
+    # one of another place type, which counts for neither department
+    days = [*range(25, 0, -2), *range(2, 25, 2)]
+    for n, day in enumerate(days):
+        kind = "商业综合体" if day % 2 else "宾馆饭店"
+        fire_row(con, q2, 3 + n, f"F{day:02d}", f"2026-04-{day:02d} 10:00", "JD01", kind)
+    fire_row(con, q2, 30, "F00", "2026-04-01 09:00", "JD01", "学校")
+
+    run_scoring(con, scheme(), "2026Q2")
+
+    # BM01 counts all 25 and lists the first 20 by time whatever their type; BM02 its 12
+    first_20 = "、".join(f"F{day:02d}" for day in range(1, 21))
+    assert reasons(con, "BM01", "fire")["count"].endswith(f"（{first_20}等25起）")
+    assert "本年累计25起" in reasons(con, "BM01", "fire")["count"]
+    hotels = "、".join(f"F{day:02d}" for day in range(2, 25, 2))
+    assert reasons(con, "BM02", "fire")["count"].endswith(f"（{hotels}）")
+    assert "本年累计12起" in reasons(con, "BM02", "fire")["count"]
+    # the street counts every fire on its streets, 26
+    assert "本年累计26起" in reasons(con, "JD01", "fire")["count"]
+
+
 def _veto_case(con):
     """JD01 (best score) with a 较大 fire, JD02 with a 一般 one, BM01 with a 重大 one (仓库)."""
     for code in ("JD01", "JD02"):
