@@ -94,8 +94,8 @@ def run_scoring(con: duckdb.DuckDBPyConnection, scheme: Scheme, quarter: str) ->
             raise ScoringError(
                 f"评分校验未通过，{quarter} 的评分结果未更新（保留上次结果）。\n{failures}"
             )
-    # The stages' working tables (TEMP: stg_*, calc_*) stay in memory until dropped: GBs at
-    # 30,000 units (calc_fire_attributed), which publishing would otherwise carry.
+    # The stages' working tables (TEMP: stg_*, calc_*) stay in memory until dropped: at 30,000
+    # units, memory that publishing would otherwise carry.
     for table in sorted(temp_tables(con) - before):
         con.execute(f"DROP TABLE {table}")
     log.info("scored %s", params["quarter"])
