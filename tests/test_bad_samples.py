@@ -408,3 +408,18 @@ def test_check_command_prints_the_messages_and_exits(case, code):
     for line in expected_lines(SAMPLES / case):
         assert f"  {line}\n" in result.output, (line, result.output)
     assert ("有错误，将被退回" in result.output) == (code == 1)
+
+
+def test_a_run_id_that_overflows_a_date_parser_still_validates(district, earlier, tmp_path):
+    """Data Docs name GX's results by the run id; GX used to parse that id as a date, and about
+    one id in 3,000 (hex digits such as ad5736686512) overflowed its parser: the run stopped with a
+    traceback. A file now gets exactly the issues it gets without Data Docs."""
+    _, scheme, registries = district
+    case = SAMPLES / "err_status_not_allowed"  # found by Great Expectations (allowed values)
+    (sub,) = discover(_inbox_of(case, tmp_path), QUARTER, scheme, registries).submissions
+    found = {}
+    for docs_run in (None, "ad5736686512"):
+        files = [_read(sub, district)]
+        validate_files(files, QUARTER, scheme, registries, earlier, engine="gx", docs_run=docs_run)
+        found[docs_run] = issue_lines(files)
+    assert found["ad5736686512"] == found[None] == sorted(expected_lines(case))

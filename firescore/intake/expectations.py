@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -254,8 +255,11 @@ def _gx_hits(sheet: str, frame: pl.DataFrame, docs_run: str | None) -> list[tupl
     if docs_run is not None:
         from great_expectations.core.run_identifier import RunIdentifier
 
+        # The run time is given: without it GX parses the run name as a date, and some run
+        # ids (hex digits, e.g. ad5736686512) overflow its parser and stop the run.
+        run_id = RunIdentifier(run_name=docs_run, run_time=datetime.now(UTC))
         result = _validation_definition(sheet).run(
-            batch_parameters=data, result_format=RESULT_FORMAT, run_id=RunIdentifier(docs_run)
+            batch_parameters=data, result_format=RESULT_FORMAT, run_id=run_id
         )
     else:
         result = batch_definition.get_batch(batch_parameters=data).validate(
