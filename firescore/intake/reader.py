@@ -45,7 +45,7 @@ class SheetData:
         if self._rows is None:
             self._rows = {r["excel_row"]: r for r in self.frame.iter_rows(named=True)}
         row = self._rows.get(excel_row)
-        return _as_displayed(row[field_name]) if row else None
+        return as_displayed(row[field_name]) if row else None
 
     def cell(self, field_name: str, excel_row: int | None) -> str | None:
         """Return the A1 cell of a field in a given row."""
@@ -68,7 +68,7 @@ _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$")
 _WHOLE_MINUTE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}):00$")
 
 
-def _as_displayed(value: str | None) -> str | None:
+def as_displayed(value: str | None) -> str | None:
     """Return a raw cell string as Excel shows it: calamine renders date cells with seconds."""
     if not isinstance(value, str):
         return value

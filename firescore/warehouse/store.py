@@ -14,7 +14,7 @@ from firescore.intake.contracts import BASIC_SHEET, submitted_tables
 from firescore.intake.discover import InboxNote
 from firescore.intake.fire_grade import as_stored
 from firescore.intake.pipeline import ReadFile
-from firescore.intake.reader import _as_displayed
+from firescore.intake.reader import as_displayed
 from firescore.registry import Registries
 from firescore.warehouse.lock import WarehouseBusy, busy_message
 
@@ -333,7 +333,7 @@ def _column_rows(located: pl.DataFrame, sha256: dict[str, str]) -> pl.DataFrame:
 # Python's idea of whitespace (str.strip), which also counts the separators \x1c-\x1f that
 # polars' default strip_chars keeps: a cell is blank exactly as before.
 _WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-# A superset of the raw strings _as_displayed changes (calamine's date cells with seconds).
+# A superset of the raw strings as_displayed changes (calamine's date cells with seconds).
 _DATE_WITH_SECONDS = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:00"
 
 
@@ -384,9 +384,9 @@ def _cell_rows(
     if not parts:
         return pl.DataFrame(schema=schema | {"excel_row": pl.Int32})
     cells = pl.concat(parts, how="diagonal_relaxed", rechunk=True)
-    # The raw string as Excel shows it: the one rule (_as_displayed), on the few that can change.
+    # The raw string as Excel shows it: the one rule (as_displayed), on the few that can change.
     dated = cells.filter(pl.col("text").str.contains(_DATE_WITH_SECONDS)).get_column("text")
-    shown = {v: _as_displayed(v) for v in dated.unique().to_list()}
+    shown = {v: as_displayed(v) for v in dated.unique().to_list()}
     return (
         cells.with_columns(pl.col("text").replace(shown))
         .filter(pl.col("text").str.strip_chars(_WHITESPACE).str.len_chars() > 0)
