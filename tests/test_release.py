@@ -164,3 +164,21 @@ def test_the_annual_roll_up_says_which_quarters_are_still_drafts(story):
     assert story["annual_notes"]["定稿情况"] == [
         "2026年第二季度尚未定稿（征求意见稿），其得分在定稿前可能因申诉处理而变化。"
     ]
+
+
+def test_a_warehouse_written_before_releases_were_recorded_runs_as_a_draft(
+    prefect_harness, tmp_path
+):
+    """An office upgrading firescore keeps its warehouse: one written before quarter_releases
+    existed (no such table, no checksum beside it) is run as a draft, not a traceback."""
+    assert invoke(tmp_path, "run", "--quarter", "2026Q1").exit_code == 0
+    warehouse = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("DROP TABLE quarter_releases")
+    warehouse.with_name(warehouse.name + ".sha256").unlink()
+    result = invoke(tmp_path, "run", "--quarter", "2026Q1")
+    assert result.exit_code == 0, result.output
+    assert "征求意见稿" in result.output
+    assert first_cell(tmp_path / "2026Q1" / "考核结果_2026Q1.xlsx", "排名总表").endswith(
+        "（征求意见稿）——排名总表"
+    )

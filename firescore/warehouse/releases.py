@@ -69,6 +69,12 @@ class Release:
 
 def release_of(con: duckdb.DuckDBPyConnection, quarter: str) -> Release:
     """Return a quarter's release state from the warehouse."""
+    # A warehouse at rest written before releases were recorded has no such table yet (a
+    # read-only connection does not create it): every quarter there is a draft, unpublished.
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quarter_releases'"
+    ).fetchone()[0]:
+        return Release()
     # SELECT *: a warehouse at rest written before run_id was recorded still reads (None).
     cursor = con.execute(
         "SELECT * FROM quarter_releases WHERE quarter = $q ORDER BY seq", {"q": quarter}
