@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +40,11 @@ class Registries:
     units: pl.DataFrame
     tasks: pl.DataFrame
     assignments: pl.DataFrame
+
+    @cached_property
+    def named_units(self) -> frozenset[str]:
+        """Return the units named on a task (asked once per submission: a set, not a filter)."""
+        return frozenset(self.assignments.get_column("unit_code").to_list())
 
 
 def parse_deadline(text: str) -> tuple[date | None, bool] | None:

@@ -17,8 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import polars as pl
-
 from firescore.intake.casting import cast_sheet
 from firescore.intake.contracts import (
     RECEIPT_SHEET,
@@ -122,8 +120,7 @@ def role_of(unit_code: str, scheme: Scheme) -> str:
 
 def optional_sheets(unit_code: str, registries: Registries) -> frozenset[str]:
     """Return the sheets a unit may leave out: 任务进展 when it is named on no task."""
-    named = registries.assignments.filter(pl.col("unit_code") == unit_code).height
-    return frozenset() if named else frozenset({TASK_SHEET})
+    return frozenset() if unit_code in registries.named_units else frozenset({TASK_SHEET})
 
 
 def submission_of(

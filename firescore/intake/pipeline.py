@@ -26,7 +26,7 @@ from firescore.intake.contracts import (
 from firescore.intake.discover import Submission, optional_sheets, role_of
 from firescore.intake.expectations import Engine, validate_sheets
 from firescore.intake.fire_grade import DERIVED_SCHEMA, contract_columns, with_derived_grade
-from firescore.intake.reader import SheetData, read_file
+from firescore.intake.reader import SheetData, frame_sheets, read_file
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme
@@ -111,7 +111,7 @@ class ReadFiles(list[ReadFile]):
         shells = []
         for f in self:
             sheets = {
-                name: (_without(sheet, "frame", "_rows"), span("raw", name, sheet.frame))
+                name: (_without(sheet, "_frame", "_rows", "raw"), span("raw", name, sheet.frame))
                 for name, sheet in f.sheets.items()
             }
             typed = {name: span("typed", name, frame) for name, frame in f.typed.items()}
@@ -180,13 +180,13 @@ def _read_raw(
     result = read_file(sub.paths, sub.file_id, wanted, limits)
     read = ReadFile(submission=sub, role=role, issues=list(result.issues), encoding=result.encoding)
     for name, sheet in result.sheets.items():
-        if sheet.frame.height > limits.max_sheet_rows:
+        if sheet.height > limits.max_sheet_rows:
             read.issues.append(
                 file_issue(
                     sub.file_id,
                     ERROR,
                     "sheet_too_long",
-                    f"工作表「{name}」有 {sheet.frame.height} 行数据，"
+                    f"工作表「{name}」有 {sheet.height} 行数据，"
                     f"超过上限 {limits.max_sheet_rows} 行",
                     sheet=name,
                 )
@@ -206,7 +206,7 @@ def cast_files(files: list[ReadFile], scheme: Scheme) -> None:
     names = sorted({name for f in files for name in f.sheets})
     for name in names:
         sheets = [f.sheets[name] for f in files if name in f.sheets]
-        _share_frames(sheets)
+        frame_sheets(sheets)
         typed, issues, failed = cast_sheets(sheets)
         if name == FIRE_SHEET:
             typed = with_derived_grade(typed, scheme)
@@ -218,16 +218,6 @@ def cast_files(files: list[ReadFile], scheme: Scheme) -> None:
             by_id[issue.file_id].issues.append(issue)
         for cell in failed:
             by_id[cell[0]].failed.add(cell)
-
-
-def _share_frames(sheets: list[SheetData]) -> None:
-    """Make the sheets' raw frames zero-copy slices of one frame holding all their rows."""
-    whole = pl.concat([s.frame for s in sheets], how="vertical", rechunk=True)
-    offset = 0
-    for sheet in sheets:
-        height = sheet.frame.height
-        sheet.frame = whole.slice(offset, height)
-        offset += height
 
 
 def _by_file(frame: pl.DataFrame) -> Iterator[tuple[str, pl.DataFrame]]:

@@ -28,17 +28,59 @@ _MIN_CELL_BYTES = 4  # the shortest cell element, b"<c/>"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+Grid = list[list[str | None]]  # a sheet's cells as raw strings, one list per sheet column
+
+
 @dataclass
+class RawRows:
+    """A sheet's rows as read, before they are framed: each contract field's column of strings."""
+
+    first_row: int  # the Excel row of the first row (0 for the one row of a key/value sheet)
+    height: int
+    columns: dict[str, list[str | None]]  # field -> its cells; a field not in the sheet is absent
+
+
+@dataclass(init=False)
 class SheetData:
     """The rows of one contract sheet of one file, as raw strings with their positions."""
 
     file_id: str
     contract: Contract
-    frame: pl.DataFrame  # file_id, excel_row, then one Utf8 column per contract field
-    letters: dict[str, str] = field(default_factory=dict)  # table layout: field -> column letter
-    cells: dict[str, str] = field(default_factory=dict)  # key/value layout: field -> A1 cell
+    letters: dict[str, str]  # table layout: field -> column letter
+    cells: dict[str, str]  # key/value layout: field -> A1 cell
+    raw: RawRows | None = field(repr=False)  # the rows until they are framed
+    _frame: pl.DataFrame | None = field(repr=False)
+    _rows: dict[int, dict] | None = field(repr=False)
 
-    _rows: dict[int, dict] | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        file_id: str,
+        contract: Contract,
+        frame: pl.DataFrame | None = None,
+        letters: dict[str, str] | None = None,
+        cells: dict[str, str] | None = None,
+        raw: RawRows | None = None,
+    ) -> None:
+        """Hold a sheet as a frame, or as raw rows framed on first use (frame_sheets)."""
+        self.file_id, self.contract, self.raw, self._frame = file_id, contract, raw, frame
+        self.letters, self.cells = letters or {}, cells or {}
+        self._rows = None
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Return file_id, excel_row, then one Utf8 column per contract field."""
+        if self._frame is None:
+            frame_sheets([self])
+        return self._frame
+
+    @frame.setter
+    def frame(self, frame: pl.DataFrame) -> None:
+        self._frame, self.raw, self._rows = frame, None, None
+
+    @property
+    def height(self) -> int:
+        """Return the number of rows read (blank rows included)."""
+        return self.raw.height if self.raw is not None else self.frame.height
 
     def typed_as(self, field_name: str, excel_row: int) -> str | None:
         """Return a cell's value as the person typed it (the raw string)."""
@@ -52,6 +94,37 @@ class SheetData:
         if self.contract.layout == "key_value":
             return self.cells.get(field_name)
         return cell_ref(self.letters.get(field_name), excel_row)
+
+
+def frame_sheets(sheets: list[SheetData]) -> None:
+    """Frame the raw rows of many sheets of one contract at once, each sheet a zero-copy slice.
+
+    Why: a small frame of its own per file costs far more time and memory than its rows.
+    """
+    pending = [s for s in sheets if s.raw is not None]
+    if not pending:
+        return
+    fields = pending[0].contract.fields
+    owners: list[int] = []  # the sheet of each row, by its place in `pending`
+    excel_rows: list[int] = []
+    columns: dict[str, list[str | None]] = {f: [] for f in fields}
+    for n, sheet in enumerate(pending):
+        raw = sheet.raw
+        owners += [n] * raw.height
+        excel_rows += range(raw.first_row, raw.first_row + raw.height)
+        for f in fields:
+            columns[f] += raw.columns.get(f) or [None] * raw.height
+    # Gathered, a file's id is stored once and viewed by each of its rows (not copied per row).
+    file_ids = pl.Series([s.file_id for s in pending], dtype=pl.Utf8).gather(owners)
+    whole = pl.DataFrame(
+        {"file_id": file_ids, "excel_row": excel_rows, **columns},
+        schema={"file_id": pl.Utf8, "excel_row": pl.Int32, **{f: pl.Utf8 for f in fields}},
+    )
+    offset = 0
+    for sheet in pending:
+        height = sheet.raw.height
+        sheet.frame = whole.slice(offset, height)
+        offset += height
 
 
 @dataclass
@@ -89,21 +162,19 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     raise UnicodeDecodeError("gb18030", data, 0, 1, "neither UTF-8 nor GB18030")
 
 
-def _grid_from_rows(rows: list[list[str]]) -> tuple[pl.DataFrame, list[str]]:
-    """Return a string grid (one column per sheet column) and the column letters."""
+def _grid_from_rows(rows: list[list[str]]) -> tuple[Grid, list[str]]:
+    """Return a string grid (one list per sheet column) and the column letters."""
     width = max((len(r) for r in rows), default=0)
-    columns = {f"c{j}": [r[j] if j < len(r) else None for r in rows] for j in range(width)}
-    return pl.DataFrame(columns, schema={k: pl.Utf8 for k in columns}), [
-        col_letter(j) for j in range(width)
-    ]
+    columns = [[r[j] if j < len(r) else None for r in rows] for j in range(width)]
+    return columns, [col_letter(j) for j in range(width)]
 
 
-def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pl.DataFrame, list[str], bool]:
+def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[Grid, list[str], bool]:
     """Return a sheet as a string grid whose row i is Excel row i+1, its letters, and visibility."""
     sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
     letters = [col_letter(c.absolute_index) for c in sheet.available_columns()]
-    grid = sheet.to_polars()
-    grid = grid.rename({old: f"c{j}" for j, old in enumerate(grid.columns)})
+    # Python lists, not a frame: a sheet is a few dozen cells, and the batch frames them at once.
+    grid = [column.to_pylist() for column in sheet.to_arrow().columns]
     return grid, letters, sheet.visible == "visible"
 
 
@@ -116,10 +187,10 @@ def _header_keys(contract: Contract) -> dict[str, str]:
     return keys
 
 
-def _find_header(grid: pl.DataFrame, keys: dict[str, str]) -> tuple[int, dict[str, int]] | None:
+def _find_header(grid: Grid, keys: dict[str, str]) -> tuple[int, dict[str, int]] | None:
     """Return the row index of the header and field -> grid column index, by best match."""
     best: tuple[int, dict[str, int]] | None = None
-    for i, row in enumerate(grid.head(HEADER_SCAN_ROWS).iter_rows()):
+    for i, row in enumerate(zip(*(column[:HEADER_SCAN_ROWS] for column in grid), strict=True)):
         found = {}
         for j, text in enumerate(row):
             name = keys.get(fold(text)) if text is not None else None
@@ -131,7 +202,7 @@ def _find_header(grid: pl.DataFrame, keys: dict[str, str]) -> tuple[int, dict[st
 
 
 def _table_sheet(
-    file_id: str, contract: Contract, grid: pl.DataFrame, letters: list[str], issues: list[Issue]
+    file_id: str, contract: Contract, grid: Grid, letters: list[str], issues: list[Issue]
 ) -> SheetData | None:
     """Cut a table-layout sheet out of its grid: header found by its headers, blank rows dropped."""
     header = _find_header(grid, _header_keys(contract))
@@ -162,7 +233,8 @@ def _table_sheet(
         )
         return None
     known = set(positions.values())
-    for j, text in enumerate(grid.row(header_row)):
+    for j, column in enumerate(grid):
+        text = column[header_row]
         if j not in known and clean_text(text):
             issues.append(
                 file_issue(
@@ -175,27 +247,21 @@ def _table_sheet(
                 )
             )
     # Blank rows stay here (cheap per file) and are dropped when the batch is cast at once.
-    body = grid.slice(header_row + 1)
-    data = body.select(
-        pl.lit(file_id).alias("file_id"),
-        pl.int_range(header_row + 2, header_row + 2 + body.height, dtype=pl.Int32).alias(
-            "excel_row"
-        ),
-        *[
-            (pl.col(f"c{positions[f]}") if f in positions else pl.lit(None, dtype=pl.Utf8)).alias(f)
-            for f in contract.fields
-        ],
+    raw = RawRows(
+        first_row=header_row + 2,
+        height=len(grid[0]) - header_row - 1,
+        columns={f: grid[j][header_row + 1 :] for f, j in positions.items()},
     )
     return SheetData(
         file_id=file_id,
         contract=contract,
-        frame=data,
         letters={f: letters[j] for f, j in positions.items()},
+        raw=raw,
     )
 
 
 def _key_value_sheet(
-    file_id: str, contract: Contract, grid: pl.DataFrame, letters: list[str], issues: list[Issue]
+    file_id: str, contract: Contract, grid: Grid, letters: list[str], issues: list[Issue]
 ) -> SheetData | None:
     """Read key/value rows (项目 | 内容) into a one-row frame, remembering each value's cell."""
     header = _find_header(
@@ -216,12 +282,13 @@ def _key_value_sheet(
     keys = _header_keys(contract)
     values: dict[str, str | None] = {}
     cells: dict[str, str] = {}
-    for i, row in enumerate(grid.slice(header_row + 1).iter_rows(), start=header_row + 2):
-        name = keys.get(fold(row[positions["key"]]) or "")
+    key_column, value_column = grid[positions["key"]], grid[positions["value"]]
+    for i in range(header_row + 1, len(key_column)):
+        name = keys.get(fold(key_column[i]) or "")
         if name and name not in values:
-            value = row[positions["value"]]
+            value = value_column[i]
             values[name] = value.strip() if isinstance(value, str) else value
-            cells[name] = f"{letters[positions['value']]}{i}"
+            cells[name] = f"{letters[positions['value']]}{i + 1}"
     missing = [c.header for c in contract.columns if c.required and c.field not in values]
     if missing:
         issues.append(
@@ -234,15 +301,12 @@ def _key_value_sheet(
             )
         )
         return None
-    frame = pl.DataFrame(
-        {"file_id": [file_id], "excel_row": [0], **{f: [values.get(f)] for f in contract.fields}},
-        schema={"file_id": pl.Utf8, "excel_row": pl.Int32, **{f: pl.Utf8 for f in contract.fields}},
-    )
-    return SheetData(file_id=file_id, contract=contract, frame=frame, cells=cells)
+    raw = RawRows(first_row=0, height=1, columns={f: [v] for f, v in values.items()})
+    return SheetData(file_id=file_id, contract=contract, cells=cells, raw=raw)
 
 
 def _cut(
-    file_id: str, contract: Contract, grid: pl.DataFrame, letters: list[str], issues: list[Issue]
+    file_id: str, contract: Contract, grid: Grid, letters: list[str], issues: list[Issue]
 ) -> SheetData | None:
     """Cut a contract sheet out of a grid according to its layout."""
     cutter = _key_value_sheet if contract.layout == "key_value" else _table_sheet
@@ -318,11 +382,11 @@ def container_problem(path: Path, limits: Limits) -> str | None:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > max(limits.max_file_bytes, size * MAX_UNPACK_RATIO):
                 return f"文件解压后达 {unpacked} 字节，远超正常工作簿，已拒绝读取"
-            titles = _sheet_titles(archive)
             for name in sorted(n for n in names if n.startswith("xl/worksheets/sheet")):
                 problem = _sheet_size_problem(archive, name, limits.max_sheet_cells)
                 if problem:
-                    return f"工作表「{titles.get(name, name)}」{problem}"
+                    # The titles are read only to name the sheet of a problem.
+                    return f"工作表「{_sheet_titles(archive).get(name, name)}」{problem}"
     except zipfile.BadZipFile:
         return "文件不完整或已损坏（无法解压），请重新保存后报送"
     return None
