@@ -707,6 +707,18 @@ def test_feedback_rewrites_only_units_whose_content_changed(tmp_path) -> None:
     assert all(p.read_bytes() == before[p.name] for p in again[1:])
 
 
+def test_feedback_deleted_by_hand_is_written_again_and_no_other(tmp_path) -> None:
+    """A unit's workbook someone deleted comes back on the next run; the rest are left alone."""
+    con = build_warehouse()
+    paths = publish_feedback(con, META, tmp_path)
+    stamps = {p.name: p.stat().st_mtime_ns for p in paths}
+    content = paths[1].read_bytes()
+    paths[1].unlink()
+    again = publish_feedback(con, replace(META, run_id="other-run"), tmp_path)
+    assert again[1].read_bytes() == content
+    assert [p.name for p in again if p.stat().st_mtime_ns != stamps[p.name]] == [paths[1].name]
+
+
 def test_feedback_rows_fit_long_text_and_titles_are_never_cut(feedback: list[Path]) -> None:
     book = feedback_book(feedback, "JD01")
     for ws in book:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -36,6 +37,30 @@ def content_digest(*shown: object) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def content_digester(*shared: object) -> Callable[..., str]:
+    """Return a content_digest for many outputs that all show ``shared``: it is hashed once.
+
+    Each call digests the code, ``shared`` and what that one output shows besides.
+    """
+    base = hashlib.sha256((code_digest() + repr(shared)).encode("utf-8"))
+
+    def digest(*shown: object) -> str:
+        """Return a digest of the shared content and of what this output shows."""
+        one = base.copy()
+        one.update(repr(shown).encode("utf-8"))
+        return one.hexdigest()
+
+    return digest
+
+
+def file_names(folder: Path) -> set[str]:
+    """Return the names of the files in folder (empty if none): one listing, not a stat each."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
 def read_digests(folder: Path) -> dict[str, str]:
     """Return the digests the outputs in folder were written from (empty if none)."""
     try:
@@ -44,9 +69,14 @@ def read_digests(folder: Path) -> dict[str, str]:
         return {}
 
 
-def write_digests(folder: Path, digests: dict[str, str]) -> None:
-    """Record the digests of the outputs now in folder (after they are written), if new."""
-    if read_digests(folder) == digests:
+def write_digests(
+    folder: Path, digests: dict[str, str], recorded: dict[str, str] | None = None
+) -> None:
+    """Record the digests of the outputs now in folder (after they are written), if new.
+
+    ``recorded`` is what folder held before, when the caller has read it already.
+    """
+    if (read_digests(folder) if recorded is None else recorded) == digests:
         return  # a run that wrote nothing touches nothing
     folder.mkdir(parents=True, exist_ok=True)
     with atomic_path(folder / DIGESTS) as tmp:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections import defaultdict
@@ -32,7 +33,7 @@ from firescore.publish.columns import (
     streak_text,
     yes_no,
 )
-from firescore.publish.digests import content_digest, read_digests, write_digests
+from firescore.publish.digests import content_digester, file_names, read_digests, write_digests
 from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_datetime
 from firescore.publish.queries import RECOVERED, REPEATED, QuarterData, load_quarter
@@ -109,6 +110,8 @@ def publish_feedback(
     units = list(scores) + [code for code in submissions if code not in scores]
     target = Path(out_dir) / meta.quarter / FEEDBACK_DIR
     previous = read_digests(target)
+    present = file_names(target)
+    digest = unit_digester(meta)
     digests: dict[str, str] = {}
     paths = []
     changed: list[FeedbackJob] = []
@@ -129,13 +132,12 @@ def publish_feedback(
         )
         # A unit's data is as of the receipt of the file used (else the deadline), not of the
         # quarter's newest file: a late file elsewhere does not restamp every unit's workbook.
-        unit_meta = replace(meta, as_of=_unit_as_of(meta, unit), run_id="")
+        as_of = _unit_as_of(meta, unit)
         # Workbooks are deterministic: same content in, same bytes out. A re-run after one
         # late file rewrites only the units whose figures (or rank) changed.
-        digest = _digest(unit_meta, unit)
-        digests[path.name] = digest
-        if previous.get(path.name) != digest or not path.exists():
-            changed.append((path, unit_meta, unit))
+        digests[path.name] = digest(as_of, vars(unit))
+        if previous.get(path.name) != digests[path.name] or path.name not in present:
+            changed.append((path, replace(meta, as_of=as_of, run_id=""), unit))
         paths.append(path)
     if on_written is not None:
         on_written(len(units) - len(changed), len(units))
@@ -144,7 +146,7 @@ def publish_feedback(
     for _, written in (workers.map if workers else inline)(write_feedback_batch, batches):
         if on_written is not None:
             on_written(written, len(units))
-    write_digests(target, digests)
+    write_digests(target, digests, previous)
     log.info(
         "feedback for %s in %s: %d workbooks, %d rewritten",
         meta.quarter,
@@ -173,9 +175,14 @@ def _unit_as_of(meta: PublishMeta, unit: UnitFeedback) -> datetime:
     return datetime.combine(meta.deadline, time(23, 59))
 
 
-def _digest(meta: PublishMeta, unit: UnitFeedback) -> str:
-    """Return a digest of everything a unit's feedback workbook shows."""
-    return content_digest(FEEDBACK_LAYOUT_VERSION, meta, unit)
+def unit_digester(meta: PublishMeta) -> Callable[[datetime, dict[str, Any]], str]:
+    """Return digest(as_of, vars(unit)) of everything a unit's feedback workbook shows.
+
+    The run facts every workbook shows are hashed once; each unit adds its own as-of time
+    and its rows (the run's own as-of time and id are shown in no feedback workbook).
+    """
+    shared = replace(meta, as_of=datetime.combine(meta.deadline, time(23, 59)), run_id="")
+    return content_digester(FEEDBACK_LAYOUT_VERSION, shared)
 
 
 @dataclass(frozen=True)
@@ -212,7 +219,9 @@ def write_feedback_workbook(
 ) -> None:
     """Write one unit's feedback workbook to ``path`` atomically (in place once placer closes)."""
     title = f"{meta.title}——{unit.name}反馈"
-    with atomic_path(path, placer) as tmp, Workbook(tmp, formats.workbook_options()) as workbook:
+    # Zipped in memory, then written in one go: the zip's header rewrites are no file seeks.
+    xlsx = io.BytesIO()
+    with Workbook(xlsx, formats.workbook_options()) as workbook:
         workbook.set_properties(formats.workbook_properties(title, meta.created_utc()))
         fmt = Formats.create(workbook)
         write_summary_sheet(workbook, fmt, meta, unit)
@@ -221,6 +230,8 @@ def write_feedback_workbook(
         write_advice_sheet(workbook, fmt, meta, unit)
         if unit.change is not None:  # only when the unit's file, figures or rulings changed
             write_changes_sheet(workbook, fmt, meta, unit, unit.change)
+    with atomic_path(path, placer) as tmp:
+        tmp.write_bytes(xlsx.getbuffer())
 
 
 def feedback_title(meta: PublishMeta, unit: UnitFeedback, sheet: str) -> str:
