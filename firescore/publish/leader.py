@@ -42,6 +42,7 @@ from firescore.publish.sheets import (
     write_sections,
     write_table,
 )
+from firescore.publish.table_sheet import TableWorksheet
 from firescore.scheme import GROUPS
 
 RANKING_SHEET = "排名总表"
@@ -123,7 +124,7 @@ def write_ranking_sheet(
     Ranks restart in each group, so each group is its own table under its own heading and
     header, never one list whose ranks start again halfway down.
     """
-    ws = workbook.add_worksheet(RANKING_SHEET)
+    ws = workbook.add_worksheet(RANKING_SHEET, TableWorksheet)
     sections = group_sections(
         rows, lambda group: ranking_columns(group, block_names), ranking_values
     )
@@ -139,7 +140,7 @@ def write_group_sheet(
     block_names: Mapping[str, str],
 ) -> None:
     """镇街组 / 部门组: the group's ranking and a column chart of its totals."""
-    ws = workbook.add_worksheet(group)
+    ws = workbook.add_worksheet(group)  # its chart reads the cells: a plain sheet
     columns = ranking_columns(rows, block_names)
     placed = write_table(ws, fmt, heading(meta, group), columns, map(ranking_values, rows))
     if not rows:
@@ -223,7 +224,7 @@ def write_score_details_sheet(
     block_names: Mapping[str, str],
 ) -> None:
     """得分明细: every ledger row, by unit, block and item."""
-    ws = workbook.add_worksheet(SCORE_DETAILS_SHEET)
+    ws = workbook.add_worksheet(SCORE_DETAILS_SHEET, TableWorksheet)
     rows = [score_details_values(row, block_names) for row in ledger]
     write_table(ws, fmt, heading(meta, SCORE_DETAILS_SHEET), score_details_columns(), rows)
 
@@ -236,7 +237,7 @@ def write_lost_points_sheet(
     block_names: Mapping[str, str],
 ) -> None:
     """扣分明细: the ledger rows that lost points, with reason and source cell."""
-    ws = workbook.add_worksheet(LOST_POINTS_SHEET)
+    ws = workbook.add_worksheet(LOST_POINTS_SHEET, TableWorksheet)
     write_table(
         ws,
         fmt,
@@ -250,7 +251,7 @@ def write_rulings_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, rulings: list[Row]
 ) -> None:
     """申诉处理: each dispute ruled on, with the lost points before and after the ruling."""
-    ws = workbook.add_worksheet(RULINGS_SHEET)
+    ws = workbook.add_worksheet(RULINGS_SHEET, TableWorksheet)
     rows = [ruling_values(row) for row in rulings]
     write_table(ws, fmt, heading(meta, RULINGS_SHEET), ruling_columns(), rows)
 
@@ -262,7 +263,7 @@ def write_follow_up_sheet(
 
     One table per group, by rank like 排名总表, so a leader reads it beside the ranking.
     """
-    ws = workbook.add_worksheet(FOLLOW_UP_SHEET)
+    ws = workbook.add_worksheet(FOLLOW_UP_SHEET, TableWorksheet)
     items: dict[str, list[Row]] = {}
     for item in data.follow_up:
         items.setdefault(item["unit_code"], []).append(item)
@@ -283,7 +284,7 @@ def write_submissions_sheet(
 ) -> None:
     """报送情况: who submitted, when (local time), how late, how many versions were rejected;
     after a previous run of the quarter, what changed since it (较上次运行)."""
-    ws = workbook.add_worksheet(SUBMISSIONS_SHEET)
+    ws = workbook.add_worksheet(SUBMISSIONS_SHEET, TableWorksheet)
     columns = submission_columns()
     rows = [submission_values(row) for row in data.submissions]
     if data.since is not None:
@@ -299,7 +300,7 @@ def write_issues_sheet(
     workbook: Workbook, fmt: Formats, sheet_heading: Heading, issues: list[Row]
 ) -> None:
     """校验问题: every validation issue of the quarter, by unit, file and cell."""
-    ws = workbook.add_worksheet(ISSUES_SHEET)
+    ws = workbook.add_worksheet(ISSUES_SHEET, TableWorksheet)
     write_table(ws, fmt, sheet_heading, issue_columns(), map(issue_values, issues))
 
 
@@ -325,7 +326,7 @@ def write_notes_sheet(
     previous: list[tuple[str, str]] = (),
 ) -> None:
     """说明: the scheme in words, vetoed units, data as of, run id."""
-    ws = workbook.add_worksheet(NOTES_SHEET)
+    ws = workbook.add_worksheet(NOTES_SHEET, TableWorksheet)
     columns = [Column("项目", "label", 16), Column("内容", "wrap", 90)]
     rows = [
         ("考核名称", meta.title),

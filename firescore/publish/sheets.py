@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from firescore.publish import formats
 from firescore.publish.formats import Formats
 from firescore.publish.rows import display_width, fit_row, row_height, text_lines, text_width
+from firescore.publish.table_sheet import TableWorksheet
 from firescore.scheme import GROUPS
 
 Kind = Literal["text", "center", "wrap", "label", "score", "factor", "integer", "datetime", "date"]
@@ -208,6 +209,8 @@ def write_rows(
     styles = [getattr(fmt, column.kind) for column in columns]
     alerts = [(col, column.alert) for col, column in enumerate(columns) if column.alert]
     tall = wrapped_texts(rows, widths)
+    heights: dict[int, float] = {}  # by lines: a row's height is one of a few
+    write_row = ws.write_table_row if isinstance(ws, TableWorksheet) else cell_writer(ws)
     for offset, values in enumerate(rows):
         row = first_row + offset
         row_styles = styles
@@ -215,11 +218,25 @@ def write_rows(
             if values[col] in alert:  # 一票否决「是」、错误 stand out
                 row_styles = list(row_styles) if row_styles is styles else row_styles
                 row_styles[col] = fmt.alert
-        for col, value in enumerate(values):
-            write_cell(ws, row, col, value, row_styles[col])
-        lines = max([1, *(lines_of.get(values[col], 1) for col, lines_of in tall)])
-        ws.set_row(row, row_height(lines))
+        write_row(row, values, row_styles)
+        lines = 1
+        for col, lines_of in tall:
+            lines = max(lines, lines_of.get(values[col], 1))
+        height = heights.get(lines)
+        if height is None:
+            height = heights[lines] = row_height(lines)
+        ws.set_row(row, height)
     return first_row + len(rows) - 1
+
+
+def cell_writer(ws: Worksheet) -> Callable[[int, Sequence[Any], Sequence[Format]], None]:
+    """Return a writer of one table row into a plain worksheet, cell by cell."""
+
+    def write_row(row: int, values: Sequence[Any], styles: Sequence[Format]) -> None:
+        for col, value in enumerate(values):
+            write_cell(ws, row, col, value, styles[col])
+
+    return write_row
 
 
 def wrapped_texts(
