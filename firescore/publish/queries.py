@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from firescore.publish.changes import UnitChange, unit_changes
 from firescore.scheme import BLOCKS, GROUPS, Quarter
@@ -203,9 +204,22 @@ class QuarterData:
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
     """Run ``sql`` with bound parameters and return its rows as dicts."""
-    cursor = con.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    # Column by column through Arrow: half the time of a row at a time (fetchall), and each
+    # distinct decimal or text becomes one Python object shared by its rows.
+    table = con.sql(sql, params=params).to_arrow_table()
+    names = table.column_names
+    columns = [python_values(column) for column in table.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns)]
+
+
+def python_values(column: pa.ChunkedArray) -> list[Any]:
+    """Return a column's values as Python objects (the types fetchall gives: Decimal, str ...)."""
+    if not (pa.types.is_decimal(column.type) or pa.types.is_string(column.type)):
+        return column.to_pylist()
+    # A Decimal is slow to make (a third of the ledger's read-back): make each distinct one once.
+    encoded = column.combine_chunks().dictionary_encode()
+    values = encoded.dictionary.to_pylist()
+    return [None if index is None else values[index] for index in encoded.indices.to_pylist()]
 
 
 def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) -> QuarterData:
