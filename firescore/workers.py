@@ -15,6 +15,7 @@ task runner instead. Both choose with `pooled`.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import threading
@@ -35,6 +36,10 @@ class Workers(Protocol):
 
     def map(self, fn: Callable[..., R], batches: Sequence[Batch]) -> Iterator[tuple[int, R]]:
         """Run fn(*batch) for every batch; yield (index, result) in order of completion."""
+        ...
+
+    def start(self) -> None:
+        """Start the workers now, ahead of the first batch (a stage expecting several)."""
         ...
 
     def close(self) -> None:
@@ -84,6 +89,19 @@ class Pool:
         }
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+    def start(self) -> None:
+        """Start the worker processes now, each importing what the batches use, in the background.
+
+        Spawning a process and importing polars, fastexcel and xlsxwriter in it takes about a
+        second: started while discover hashes the inbox, the first read batch need not wait.
+        """
+        if self.runner.kind == DASK or self.runner.processes < 2:
+            return  # Dask workers are started by their cluster; one process works inline
+        executor = self._started()
+        # One call per process, submitted at once: each finds no idle process and spawns one.
+        for _ in range(self.runner.processes):
+            executor.submit(preload, PRELOADED)
 
     def call(self, fn: Callable[..., R], batch: Batch) -> R:
         """Return fn(*batch) as a worker works it out (this thread waits for it)."""
@@ -135,6 +153,16 @@ def local_cluster_options(runner: Runner) -> dict[str, Any]:
         # loopback port, not on 8787, which another run or program may hold.
         "dashboard_address": "127.0.0.1:0",
     }
+
+
+# The modules of the batch functions (reading and casting, feedback workbooks).
+PRELOADED = ("firescore.intake.pipeline", "firescore.publish.feedback")
+
+
+def preload(modules: Sequence[str]) -> None:
+    """Import modules in a worker process before its first batch."""
+    for module in modules:
+        importlib.import_module(module)
 
 
 def exit_with_parent(parent: int, every: float = 1.0) -> None:

@@ -133,6 +133,10 @@ class TaskRuns:
                 for index, batch in enumerate(batches)
             }
 
+    def start(self) -> None:
+        """Start the local worker processes ahead of the first batch (Dask: nothing to start)."""
+        self.pool.start()
+
     def close(self) -> None:
         """Stop the worker processes and threads, or the Dask client (and its LocalCluster)."""
         self._stack.close()

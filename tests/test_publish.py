@@ -814,3 +814,29 @@ def test_block_names_are_the_schemes_and_head_the_ranking_columns():
     row |= {f"{b}_{k}": None for b in ("indicators", "fire", "reporting") for k in ("score", "max")}
     headers = [c.header for c in ranking_columns([row], names)]
     assert headers[4:8] == ["重点工作\n（满分45）", "工作指标", "火灾形势", "信息报送"]
+
+
+def test_rows_read_back_keep_the_python_types_of_the_warehouse():
+    from firescore.publish.queries import fetch_rows
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    sql = """
+        SELECT * FROM (VALUES
+            ('BM0001', 1.5::DECIMAL(18, 2), TIMESTAMPTZ '2026-04-15 09:04:00+08', DATE '2026-03-31',
+             TIMESTAMP '2026-04-15 09:04:00', true, 3, NULL::VARCHAR),
+            ('BM0002', 1.5::DECIMAL(18, 2), NULL, NULL, NULL, false, NULL, '已整改'),
+            ('BM0001', NULL, TIMESTAMPTZ '2026-04-16 10:00:00+08', DATE '2026-03-31',
+             NULL, NULL, 4, '已整改')
+        ) AS t(unit_code, points, received_at, due, local_time, ranked, n, note)
+        WHERE unit_code LIKE $prefix
+    """
+    rows = fetch_rows(con, sql, prefix="BM%")
+    cursor = con.execute(sql, {"prefix": "BM%"})
+    names = [column[0] for column in cursor.description]
+    expected = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    assert repr(rows) == repr(expected)  # the workbooks' digests are reprs of these rows
+    assert rows[0]["points"] == Decimal("1.50") and str(rows[0]["points"]) == "1.50"
+    assert rows[0]["received_at"] == datetime.fromisoformat("2026-04-15T09:04:00+08:00")
+    assert rows[0]["due"] == date(2026, 3, 31) and rows[1]["due"] is None
+    assert fetch_rows(con, sql, prefix="JD%") == []

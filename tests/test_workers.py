@@ -4,6 +4,7 @@ and no worker left behind by a killed run."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -118,3 +119,30 @@ def alive(pid: int) -> bool:
             return stat.read().split(") ", 1)[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_started_workers_spawn_and_import_the_batch_modules_before_any_batch():
+    from firescore.workers import PRELOADED, Pool
+
+    pool = Pool(Runner(workers=2))
+    try:
+        pool.start()  # discover starts them on a quarter's first run
+        assert len(pool._executor._processes) == 2  # spawned at once, not at the first batch
+        loaded = "all(m in __import__('sys').modules for m in %r)" % (PRELOADED,)
+        assert pool.call(eval, (loaded,)) is True
+    finally:
+        pool.close()
+
+
+def test_a_file_changed_since_the_last_run_is_seen_by_its_time(tmp_path):
+    from firescore.quarter import changed_since_run
+
+    district = tiny_district(tmp_path)
+    config = replace(load_config(district.config), runner=Runner(workers=1))
+    assert changed_since_run(config, Q)  # no warehouse yet: a first run reads every file
+    run_quarter(config, Q)
+    assert not changed_since_run(config, Q)  # a re-run on the same inbox: nothing to import
+    changed = next((config.inbox / Q).glob("*/*.xlsx"))
+    later = config.warehouse.stat().st_mtime + 60
+    os.utime(changed, (later, later))
+    assert changed_since_run(config, Q)

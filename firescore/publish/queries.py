@@ -209,7 +209,7 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[
     table = con.sql(sql, params=params).to_arrow_table()
     names = table.column_names
     columns = [python_values(column) for column in table.columns]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def python_values(column: pa.ChunkedArray) -> list[Any]:
