@@ -301,15 +301,13 @@ def _run_command(cfg, scheme, registries, config, normal, year, change) -> None:
                 return
         console.print(f"正在运行 {normal} 季度考核（收件 → 校验 → 入库 → 评分 → 发布）…")
         from firescore.progress import follow
-        from firescore.quarter import STAGES, prepare_validation
+        from firescore.quarter import STAGES
 
         # Prefect's engine and server talk on stderr: that goes into the log file.
         with follow(console, STAGES), stderr_to_log():
-            from flows.quarter import quarter_flow
+            from flows.quarter import prepare_validation, quarter_flow
 
-            # 校验 of a new file needs Great Expectations (2 s to import): import it while
-            # Prefect starts its server and the flow run, mostly waiting on another process.
-            prepare_validation(cfg, normal)
+            prepare_validation(cfg, normal)  # GX's import, while Prefect starts
             summary = quarter_flow(normal, inbox=str(cfg.inbox), change=change, **paths)
         _print_summary(summary)
         if normal.number == 4:

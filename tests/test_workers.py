@@ -128,7 +128,7 @@ def test_started_workers_spawn_and_import_the_batch_modules_before_any_batch():
     try:
         pool.start()  # discover starts them on a quarter's first run
         assert len(pool._executor._processes) == 2  # spawned at once, not at the first batch
-        loaded = "all(m in __import__('sys').modules for m in %r)" % (PRELOADED,)
+        loaded = f"all(m in __import__('sys').modules for m in {PRELOADED!r})"
         assert pool.call(eval, (loaded,)) is True
     finally:
         pool.close()
