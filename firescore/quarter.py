@@ -281,8 +281,12 @@ def run_quarter(
 def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
     """List the quarter's submissions; return the new ones in batches (one read task each)."""
     config, scheme, registries = run.config, run.scheme, run.registries
-    if not known_files(run.con, run.quarter):
-        # The quarter's first run reads every file: spawn the workers while discover hashes.
+    if (
+        not known_files(run.con, run.quarter)
+        and inbox_files(config, run.quarter) > config.limits.batch_size
+    ):
+        # The quarter's first run reads every file, in batches: spawn the workers while
+        # discover hashes.
         run.workers.start()
     history = read_history(config.history, scheme, registries, config.limits)
     inbox = discover(config.inbox, run.quarter, scheme, registries)
@@ -323,6 +327,23 @@ def discover_files(run: QuarterRun) -> tuple[list[list[Submission]], str]:
     return batches, counts
 
 
+def unit_folder_files(config: Config, quarter: str) -> Iterator[os.DirEntry]:
+    """Yield the entries in the quarter's unit folders (symbolic links not followed)."""
+    try:
+        folders = list(os.scandir(config.inbox / quarter))
+    except OSError:
+        return  # discover says what is wrong with the inbox
+    for folder in folders:
+        if folder.is_dir(follow_symlinks=False):
+            with os.scandir(folder.path) as entries:
+                yield from entries
+
+
+def inbox_files(config: Config, quarter: str) -> int:
+    """Return how many entries the quarter's unit folders hold (listed, not read)."""
+    return sum(1 for _ in unit_folder_files(config, quarter))
+
+
 def changed_since_run(config: Config, quarter: str) -> bool:
     """Return whether a file of the quarter's unit folders changed since the warehouse was
     written (always before a first run): a hint, by modification time, that there is new work.
@@ -334,17 +355,10 @@ def changed_since_run(config: Config, quarter: str) -> bool:
         written = config.warehouse.stat().st_mtime
     except FileNotFoundError:
         return True
-    try:
-        folders = list(os.scandir(config.inbox / quarter))
-    except OSError:
-        return False  # discover says what is wrong with the inbox
-    for folder in folders:
-        if folder.is_dir(follow_symlinks=False):
-            with os.scandir(folder.path) as entries:
-                for entry in entries:
-                    if entry.stat(follow_symlinks=False).st_mtime > written:
-                        return True
-    return False
+    return any(
+        entry.stat(follow_symlinks=False).st_mtime > written
+        for entry in unit_folder_files(config, quarter)
+    )
 
 
 def prepare_validation(config: Config, quarter: str) -> None:

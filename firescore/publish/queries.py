@@ -217,9 +217,15 @@ def python_values(column: pa.ChunkedArray) -> list[Any]:
     if not (pa.types.is_decimal(column.type) or pa.types.is_string(column.type)):
         return column.to_pylist()
     # A Decimal is slow to make (a third of the ledger's read-back): make each distinct one once.
-    encoded = column.combine_chunks().dictionary_encode()
-    values = encoded.dictionary.to_pylist()
-    return [None if index is None else values[index] for index in encoded.indices.to_pylist()]
+    # Chunk by chunk: combine_chunks of an empty column imports pandas (seconds, only GX needs it).
+    values: list[Any] = []
+    for chunk in column.chunks:
+        encoded = chunk.dictionary_encode()
+        distinct = encoded.dictionary.to_pylist()
+        values += [
+            None if index is None else distinct[index] for index in encoded.indices.to_pylist()
+        ]
+    return values
 
 
 def load_quarter(con: duckdb.DuckDBPyConnection, quarter: str, timezone: str) -> QuarterData:
