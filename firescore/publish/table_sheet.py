@@ -11,6 +11,7 @@ met in the same order, so the workbook is the same, byte for byte.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,7 +52,8 @@ class TableWorksheet(Worksheet):
         super().__init__()
         self._cell_starts: list[str] = []  # '<c r="B' per column
         self._style_fields: list[str] = []  # '" s="{1}"' per column
-        self._xf_of: dict[int, str] = {}  # id of a row's style list → its xf indices
+        self._xf_of: dict[int, list[str]] = {}  # id of a row's style list → its xf indices
+        self._row_tags: dict[tuple[Any, ...], str] = {}  # <row …> by its spans and properties
 
     def write_table_row(self, row: int, values: Sequence[Any], styles: Sequence[Format]) -> None:
         """Store one table row: every column gets a cell (blank ones keep their style)."""
@@ -108,6 +110,56 @@ class TableWorksheet(Worksheet):
         """Return the shared-string index of a long text, truncated by xlsxwriter's own writer."""
         self._write_string(row, col, text, None)
         return self.table[row].pop(col).string
+
+    def _calculate_spans(self) -> None:
+        """Set each block of 16 rows' spans (first:last column with a cell) from the rows' keys."""
+        if self.comments:  # comments widen the spans too; none of our tables has any
+            super()._calculate_spans()
+            return
+        extents: dict[int, tuple[int, int]] = {}
+        for row, cells in self.table.items():
+            if cells:
+                low, high = min(cells), max(cells)
+                known = extents.get(row // 16)
+                if known is not None:
+                    low, high = min(known[0], low), max(known[1], high)
+                extents[row // 16] = (low, high)
+        self.row_spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in extents.items()}
+
+    def _write_rows(self) -> None:
+        """Write the rows as xlsxwriter does, each row's tag made once per kind of row."""
+        if self.comments:
+            super()._write_rows()
+            return
+        self._calculate_spans()
+        write, table, spans = self.fh.write, self.table, self.row_spans
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = table.get(row)
+            info = self.row_info.get(row)
+            if cells:
+                write(self._row_tag(spans.get(row // 16), info).format(row + 1))
+                for col in sorted(cells):
+                    self._write_cell(row, col, cells[col])
+                write("</row>")
+            elif info is not None:
+                self._write_empty_row(row, spans.get(row // 16), info)
+
+    def _row_tag(self, span: str | None, info: Any) -> str:
+        """Return the <row> start tag xlsxwriter writes for these spans and row properties,
+        its row number left as a field."""
+        key: tuple[Any, ...] = (span,)
+        if info is not None:
+            key += (info.height, info.row_format, info.hidden, info.level, info.collapsed)
+        tag = self._row_tags.get(key)
+        if tag is None:
+            sheet, self.fh = self.fh, io.StringIO()
+            try:
+                self._write_row(0, span, info)
+                tag = self.fh.getvalue().replace('<row r="1"', '<row r="{}"', 1)
+            finally:
+                self.fh = sheet
+            self._row_tags[key] = tag
+        return tag
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         """Write a rendered row's cells at its first column; other cells as xlsxwriter does."""
