@@ -38,6 +38,7 @@ from firescore.publish.formats import Formats
 from firescore.publish.meta import PublishMeta, chinese_datetime
 from firescore.publish.queries import RECOVERED, REPEATED, QuarterData, load_quarter
 from firescore.publish.sheets import Column, Heading, Section, write_sections, write_table
+from firescore.publish.table_sheet import TableWorksheet
 from firescore.scheme import BLOCKS
 from firescore.workers import Workers, inline
 
@@ -248,7 +249,7 @@ def write_summary_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
 ) -> None:
     """得分情况: block scores against full points, total, grade, rank, change, reporting."""
-    ws = workbook.add_worksheet(SUMMARY_SHEET)
+    ws = workbook.add_worksheet(SUMMARY_SHEET, TableWorksheet)
     columns = [
         Column("项目", "label", 16),
         Column("满分", "score", 10),
@@ -370,7 +371,7 @@ def write_lost_points_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
 ) -> None:
     """失分明细: every lost point with its reason and the cell that caused it."""
-    ws = workbook.add_worksheet(LOST_POINTS_SHEET)
+    ws = workbook.add_worksheet(LOST_POINTS_SHEET, TableWorksheet)
     columns = lost_points_columns()[UNIT_COLUMNS:]
     rows = [lost_points_values(row, unit.block_names)[UNIT_COLUMNS:] for row in unit.lost]
     write_table(ws, fmt, feedback_heading(meta, unit, LOST_POINTS_SHEET), columns, rows)
@@ -380,7 +381,7 @@ def write_issues_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
 ) -> None:
     """校验问题: the unit's validation issues, by file and cell."""
-    ws = workbook.add_worksheet(ISSUES_SHEET)
+    ws = workbook.add_worksheet(ISSUES_SHEET, TableWorksheet)
     columns = issue_columns()[UNIT_COLUMNS:]
     rows = [issue_values(row)[UNIT_COLUMNS:] for row in unit.issues]
     write_table(ws, fmt, feedback_heading(meta, unit, ISSUES_SHEET), columns, rows)
@@ -390,7 +391,7 @@ def write_changes_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback, change: UnitChange
 ) -> None:
     """本次变更: how each figure moved since the previous run, then the cells that changed."""
-    ws = workbook.add_worksheet(CHANGES_SHEET)
+    ws = workbook.add_worksheet(CHANGES_SHEET, TableWorksheet)
     moves = Section(
         change_moves_columns(),
         change_moves_rows(change),
@@ -409,7 +410,7 @@ def write_advice_sheet(
     workbook: Workbook, fmt: Formats, meta: PublishMeta, unit: UnitFeedback
 ) -> None:
     """整改建议: one line of advice per block that lost points, and for validation issues."""
-    ws = workbook.add_worksheet(ADVICE_SHEET)
+    ws = workbook.add_worksheet(ADVICE_SHEET, TableWorksheet)
     columns = [
         Column("板块", "center", 14),
         Column("失分", "score", 10),
