@@ -8,7 +8,7 @@ from decimal import Decimal
 import polars as pl
 
 from firescore.intake.contracts import DTYPES, Column
-from firescore.intake.reader import SheetData
+from firescore.intake.reader import SheetData, frame_sheets
 from firescore.intake.values import (
     UNPARSABLE,
     Unparsable,
@@ -100,16 +100,14 @@ def cast_sheets(sheets: list[SheetData]) -> tuple[pl.DataFrame, list[Issue], set
     """
     contract = sheets[0].contract
     by_id = {s.file_id: s for s in sheets}
-    frame = (
-        pl.concat([s.frame for s in sheets], how="vertical") if len(sheets) > 1 else sheets[0].frame
-    )
+    frame = frame_sheets(sheets)
     # Trailing or spacer rows with nothing in any contract column are not data.
     frame = frame.filter(
         pl.any_horizontal(pl.col(f).str.strip_chars().fill_null("") != "" for f in contract.fields)
     )
     issues: list[Issue] = []
     failed: set[Cell] = set()
-    typed = [pl.col("file_id"), pl.col("excel_row")]
+    typed = [frame.get_column("file_id"), frame.get_column("excel_row")]
     for column in contract.columns:
         parse, dtype = _parser(column), DTYPES[column.type]
         distinct = frame.get_column(column.field).unique().to_list()
@@ -147,5 +145,5 @@ def cast_sheets(sheets: list[SheetData]) -> tuple[pl.DataFrame, list[Issue], set
         values = frame.select(column.field).join(
             lookup, on=column.field, how="left", maintain_order="left"
         )
-        typed.append(pl.lit(values.get_column("_typed")).alias(column.field))
-    return frame.select(typed), issues, failed
+        typed.append(values.get_column("_typed").alias(column.field))
+    return pl.DataFrame(typed), issues, failed

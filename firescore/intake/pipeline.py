@@ -26,7 +26,7 @@ from firescore.intake.contracts import (
 from firescore.intake.discover import Submission, optional_sheets, role_of
 from firescore.intake.expectations import Engine, validate_sheets
 from firescore.intake.fire_grade import DERIVED_SCHEMA, contract_columns, with_derived_grade
-from firescore.intake.reader import SheetData, frame_sheets, read_file
+from firescore.intake.reader import SheetData, read_file
 from firescore.issues import ERROR, WARNING, Issue, cell_issue, file_issue
 from firescore.registry import Registries
 from firescore.scheme import Quarter, Scheme
@@ -101,12 +101,13 @@ class ReadFiles(list[ReadFile]):
     def __reduce__(self) -> tuple[Callable[..., ReadFiles], tuple[Any, ...]]:
         """Pickle as every sheet type's rows in one frame and each file without its frames."""
         pieces: dict[tuple[str, str], list[pl.DataFrame]] = {}
+        heights: dict[tuple[str, str], int] = {}  # rows so far of each sheet type's frame
 
         def span(kind: str, name: str, frame: pl.DataFrame) -> tuple[int, int]:
-            parts = pieces.setdefault((kind, name), [])
-            offset = sum(part.height for part in parts)
-            parts.append(frame)
-            return offset, frame.height
+            offset, height = heights.get((kind, name), 0), frame.height
+            pieces.setdefault((kind, name), []).append(frame)
+            heights[kind, name] = offset + height
+            return offset, height
 
         shells = []
         for f in self:
@@ -206,7 +207,6 @@ def cast_files(files: list[ReadFile], scheme: Scheme) -> None:
     names = sorted({name for f in files for name in f.sheets})
     for name in names:
         sheets = [f.sheets[name] for f in files if name in f.sheets]
-        frame_sheets(sheets)
         typed, issues, failed = cast_sheets(sheets)
         if name == FIRE_SHEET:
             typed = with_derived_grade(typed, scheme)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import re
@@ -96,35 +97,45 @@ class SheetData:
         return cell_ref(self.letters.get(field_name), excel_row)
 
 
-def frame_sheets(sheets: list[SheetData]) -> None:
-    """Frame the raw rows of many sheets of one contract at once, each sheet a zero-copy slice.
+def frame_sheets(sheets: list[SheetData]) -> pl.DataFrame:
+    """Frame the raw rows of sheets of one contract at once, each sheet a zero-copy slice of one
+    frame, and return all their rows in that frame (file after file).
 
     Why: a small frame of its own per file costs far more time and memory than its rows.
     """
     pending = [s for s in sheets if s.raw is not None]
-    if not pending:
-        return
-    fields = pending[0].contract.fields
-    owners: list[int] = []  # the sheet of each row, by its place in `pending`
+    if len(pending) < len(sheets):  # some framed already (one at a time): concatenate
+        if pending:
+            _frame_pending(pending)
+        frames = [s.frame for s in sheets]
+        return frames[0] if len(frames) == 1 else pl.concat(frames, how="vertical")
+    return _frame_pending(pending)
+
+
+def _frame_pending(sheets: list[SheetData]) -> pl.DataFrame:
+    """Frame sheets that are all still raw rows; return the one frame their slices view."""
+    fields = sheets[0].contract.fields
+    owners: list[int] = []  # the sheet of each row, by its place in `sheets`
     excel_rows: list[int] = []
     columns: dict[str, list[str | None]] = {f: [] for f in fields}
-    for n, sheet in enumerate(pending):
+    for n, sheet in enumerate(sheets):
         raw = sheet.raw
         owners += [n] * raw.height
         excel_rows += range(raw.first_row, raw.first_row + raw.height)
         for f in fields:
             columns[f] += raw.columns.get(f) or [None] * raw.height
     # Gathered, a file's id is stored once and viewed by each of its rows (not copied per row).
-    file_ids = pl.Series([s.file_id for s in pending], dtype=pl.Utf8).gather(owners)
+    file_ids = pl.Series([s.file_id for s in sheets], dtype=pl.Utf8).gather(owners)
     whole = pl.DataFrame(
         {"file_id": file_ids, "excel_row": excel_rows, **columns},
         schema={"file_id": pl.Utf8, "excel_row": pl.Int32, **{f: pl.Utf8 for f in fields}},
     )
     offset = 0
-    for sheet in pending:
+    for sheet in sheets:
         height = sheet.raw.height
         sheet.frame = whole.slice(offset, height)
         offset += height
+    return whole
 
 
 @dataclass
@@ -187,13 +198,19 @@ def _header_keys(contract: Contract) -> dict[str, str]:
     return keys
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold_header(text: str) -> str | None:
+    """Return fold(text), remembered: the same titles and headers open every file of a batch."""
+    return fold(text)
+
+
 def _find_header(grid: Grid, keys: dict[str, str]) -> tuple[int, dict[str, int]] | None:
     """Return the row index of the header and field -> grid column index, by best match."""
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(zip(*(column[:HEADER_SCAN_ROWS] for column in grid), strict=True)):
         found = {}
         for j, text in enumerate(row):
-            name = keys.get(fold(text)) if text is not None else None
+            name = keys.get(_fold_header(text)) if text is not None else None
             if name and name not in found:
                 found[name] = j
         if found and (best is None or len(found) > len(best[1])):
