@@ -219,3 +219,16 @@ def test_a_batch_read_on_a_worker_comes_back_whole_and_compact(tmp_path, scheme,
             assert got.typed[name].schema == typed.schema and got.typed[name].equals(typed)
     # Frame by frame (a plain list of the same files) the pickle is several times larger.
     assert 3 * len(pickle.dumps(batch)) < len(pickle.dumps(list(batch)))
+
+
+def test_a_sheet_beyond_the_row_limit_is_refused_with_its_row_count(tmp_path, scheme, registries):
+    # 工作指标 has 7 rows, 任务进展 2: only the longer sheet passes the limit of 5 rows.
+    street_file(tmp_path / "inbox/2026Q2/JD01/报表.xlsx")
+    subs = discover(tmp_path / "inbox", "2026Q2", scheme, registries).submissions
+    limits = Limits(max_file_bytes=10_000_000, max_sheet_rows=5)
+    [read] = read_files(subs, scheme, registries, limits)
+    errors = [(i.rule_id, i.sheet, i.message) for i in read.issues if i.severity == "error"]
+    assert errors == [
+        ("sheet_too_long", "工作指标", "工作表「工作指标」有 7 行数据，超过上限 5 行")
+    ]
+    assert "工作指标" not in read.typed and "任务进展" in read.typed

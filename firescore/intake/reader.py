@@ -189,19 +189,19 @@ def _excel_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[Grid, list[st
     return grid, letters, sheet.visible == "visible"
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold_header(text: str) -> str | None:
+    """Return fold(text), remembered: the same titles, headers and keys recur in every file."""
+    return fold(text)
+
+
 def _header_keys(contract: Contract) -> dict[str, str]:
     """Return folded header text (and aliases) -> field."""
     keys = {}
     for column in contract.columns:
         for text in [column.header, *column.aliases]:
-            keys[fold(text)] = column.field
+            keys[_fold_header(text)] = column.field
     return keys
-
-
-@functools.lru_cache(maxsize=4096)
-def _fold_header(text: str) -> str | None:
-    """Return fold(text), remembered: the same titles and headers open every file of a batch."""
-    return fold(text)
 
 
 def _find_header(grid: Grid, keys: dict[str, str]) -> tuple[int, dict[str, int]] | None:
@@ -301,7 +301,8 @@ def _key_value_sheet(
     cells: dict[str, str] = {}
     key_column, value_column = grid[positions["key"]], grid[positions["value"]]
     for i in range(header_row + 1, len(key_column)):
-        name = keys.get(fold(key_column[i]) or "")
+        key = key_column[i]
+        name = keys.get(_fold_header(key) or "") if key is not None else None
         if name and name not in values:
             value = value_column[i]
             values[name] = value.strip() if isinstance(value, str) else value
