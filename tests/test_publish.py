@@ -8,6 +8,8 @@ plugin registers that option) and review the diff before committing.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
@@ -840,3 +842,29 @@ def test_rows_read_back_keep_the_python_types_of_the_warehouse():
     assert rows[0]["received_at"] == datetime.fromisoformat("2026-04-15T09:04:00+08:00")
     assert rows[0]["due"] == date(2026, 3, 31) and rows[1]["due"] is None
     assert fetch_rows(con, sql, prefix="JD%") == []
+
+
+DIGEST_OF_A_Q2 = """
+from firescore.publish.queries import QuarterData
+codes = frozenset(f"JD{i:02d}" for i in range(1, 40))
+data = QuarterData(scores=[], ledger=[], submissions=[], issues=[], block_names={},
+                   previous_units=codes)
+print(data.digest)
+"""
+
+
+def test_the_quarter_digest_is_the_same_in_every_process() -> None:
+    """A later quarter's leader workbook is not rewritten by each new process on the same data.
+
+    Python orders a set of texts differently in each process (hash randomisation): the digest
+    that decides whether the leaders' workbook is written again must not depend on it.
+    """
+    digests = set()
+    for seed in ("1", "2", "3"):
+        env = os.environ | {"PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", DIGEST_OF_A_Q2], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1

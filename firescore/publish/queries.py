@@ -9,7 +9,7 @@ shown_ledger (largest remainder, adding up to their block). The round() here onl
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -199,7 +199,10 @@ class QuarterData:
     @cached_property
     def digest(self) -> str:
         """Return a digest of everything the quarter shows (computed once, for every writer)."""
-        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
+        # A set's order differs from process to process (hash randomisation): sorted, the
+        # digest is the same whichever process reads the same quarter.
+        shown = replace(self, previous_units=sorted(self.previous_units))
+        return hashlib.sha256(repr(shown).encode("utf-8")).hexdigest()
 
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
