@@ -209,7 +209,6 @@ def write_rows(
     styles = [getattr(fmt, column.kind) for column in columns]
     alerts = [(col, column.alert) for col, column in enumerate(columns) if column.alert]
     tall = wrapped_texts(rows, widths)
-    heights: dict[int, float] = {}  # by lines: a row's height is one of a few
     write_row = ws.write_table_row if isinstance(ws, TableWorksheet) else cell_writer(ws)
     for offset, values in enumerate(rows):
         row = first_row + offset
@@ -222,10 +221,7 @@ def write_rows(
         lines = 1
         for col, lines_of in tall:
             lines = max(lines, lines_of.get(values[col], 1))
-        height = heights.get(lines)
-        if height is None:
-            height = heights[lines] = row_height(lines)
-        ws.set_row(row, height)
+        ws.set_row(row, row_height(lines))
     return first_row + len(rows) - 1
 
 
